@@ -1,0 +1,6 @@
+"""Detectors: annotate turns with signals for the guard's rules."""
+
+from ._protocol import Annotation, Detector, Signal, TurnText
+from ._rules import RuleDetector
+
+__all__ = ["Annotation", "Detector", "RuleDetector", "Signal", "TurnText"]

@@ -1,0 +1,168 @@
+"""The default detector: multilingual phrase rules, no network, no model download."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from . import _lexicon as lx
+from ._protocol import Annotation, Signal, TurnText
+from ._text import is_negated, normalize, sentences, strip_quotes
+
+__all__ = ["RuleDetector"]
+
+_MODAL = re.compile(
+    r"\b(?:i|we|i'll|i will|will|may|might|would|have to|need to|going to|must|can)\b"
+    r"|(?:podria|pourrai|werde|muss|potrei|vou|posso|придется|буду)|(?:将|会|會|します)"
+)
+
+
+@cache
+def _compiled() -> dict[Signal, re.Pattern[str]]:
+    return {signal: lx.compile_patterns(lex) for signal, lex in lx.LEXICON.items()}
+
+
+@cache
+def _parts() -> dict[str, re.Pattern[str]]:
+    return {
+        "warn_condition": lx.compile_patterns(lx.WARN_CONDITION),
+        "warn_end": lx.compile_patterns(lx.WARN_END),
+        "confirm_permanent": lx.compile_patterns(lx.CONFIRM_PERMANENT),
+        "confirm_ask": lx.compile_patterns(lx.CONFIRM_ASK),
+        "confirm_end": lx.compile_patterns(lx.CONFIRM_END_REF),
+    }
+
+
+def _first_unnegated(pattern: re.Pattern[str], parts: list[str]) -> str | None:
+    for sentence in parts:
+        for match in pattern.finditer(sentence):
+            if not is_negated(sentence, match.start()):
+                return match.group(0)
+    return None
+
+
+def _first(pattern: re.Pattern[str], text: str) -> str | None:
+    match = pattern.search(text)
+    return match.group(0) if match else None
+
+
+class RuleDetector:
+    """Phrase rules over normalized text.
+
+    Handles word boundaries, clause-scoped negation ("I don't want to die" is not a
+    disclosure; "don't end this chat" is not a request), quoted speech (a quoted
+    insult is not an insult), multi-sentence turns, and eleven languages for the
+    safety-critical signals. Risk and distress are read from the whole text,
+    quotes included: in doubt, the conversation continues.
+    """
+
+    name = "rules"
+    """Recorded in verdicts."""
+    version = "1"
+    """Bumped whenever a pattern changes."""
+
+    def annotate(self, turn: TurnText) -> Annotation:
+        """Annotate one turn."""
+        text = normalize(turn.text)
+        if turn.role == "user":
+            found = self._user(text)
+        else:
+            found = self._assistant(text, refusal_stop=turn.refusal_stop)
+        return Annotation(signals=frozenset(s for s, _ in found), cues=tuple(found))
+
+    def _user(self, text: str) -> list[tuple[Signal, str]]:
+        pats = _compiled()
+        found: list[tuple[Signal, str]] = []
+        parts = sentences(text)
+        for signal in (Signal.RISK_SELF, Signal.RISK_OTHERS, Signal.DISTRESS):
+            cue = _first_unnegated(pats[signal], parts)
+            if cue is not None:
+                found.append((signal, cue))
+        own = strip_quotes(text)
+        own_parts = sentences(own)
+        for signal in (Signal.ABUSE, Signal.HARMFUL_REQUEST):
+            cue = _first_unnegated(pats[signal], own_parts)
+            if cue is not None:
+                found.append((signal, cue))
+        request = self._end_request(own_parts)
+        if request is not None:
+            found.append((Signal.END_REQUEST, request))
+        past = _first(pats[Signal.PAST_END], own)
+        if past is not None:
+            found.append((Signal.PAST_END, past))
+        decline = _first(pats[Signal.DECLINE], own)
+        if decline is not None:
+            found.append((Signal.DECLINE, decline))
+        else:
+            affirm = _first(pats[Signal.AFFIRM], own)
+            if affirm is not None:
+                found.append((Signal.AFFIRM, affirm))
+        hostile = any(s in (Signal.ABUSE, Signal.HARMFUL_REQUEST) for s, _ in found)
+        back_off = _first(pats[Signal.BACK_OFF], own)
+        if back_off is not None and not hostile and not lx.PERSIST_MARKER.search(own):
+            found.append((Signal.BACK_OFF, back_off))
+        return found
+
+    def _end_request(self, parts: list[str]) -> str | None:
+        pattern = _compiled()[Signal.END_REQUEST]
+        for sentence in parts:
+            for match in pattern.finditer(sentence):
+                prefix = sentence[: match.start()]
+                if lx.NOT_A_REQUEST.search(prefix) or is_negated(sentence, match.start()):
+                    continue
+                if lx.NOT_A_REQUEST.search(sentence[match.end() : match.end() + 40]) and re.search(
+                    r"\b(?:yesterday|last\s+time|before|previous|earlier|the\s+other)\b",
+                    sentence[match.end() :],
+                ):
+                    continue
+                return match.group(0)
+        return None
+
+    def _assistant(self, text: str, *, refusal_stop: bool) -> list[tuple[Signal, str]]:
+        pats = _compiled()
+        found: list[tuple[Signal, str]] = []
+        if refusal_stop:
+            found.append((Signal.REFUSAL, "stop_reason=refusal"))
+        else:
+            cue = _first(pats[Signal.REFUSAL], text)
+            if cue is not None:
+                found.append((Signal.REFUSAL, cue))
+        for signal in (Signal.REDIRECTION, Signal.CRISIS_SUPPORT):
+            cue = _first(pats[signal], text)
+            if cue is not None:
+                found.append((signal, cue))
+        own_parts = [s for s in sentences(strip_quotes(text)) if not lx.REPORTED.search(s)]
+        warning = self._warning(own_parts)
+        if warning is not None:
+            found.append((Signal.WARNING, warning))
+        confirm = self._confirm_question(" ".join(own_parts))
+        if confirm is not None:
+            found.append((Signal.CONFIRM_QUESTION, confirm))
+        return found
+
+    def _warning(self, parts: list[str]) -> str | None:
+        p = _parts()
+        ends: list[tuple[str, str]] = []
+        conditional = False
+        for sentence in parts:
+            end = p["warn_end"].search(sentence)
+            cond = p["warn_condition"].search(sentence)
+            if end is not None and lx.WARN_NEGATED_END.search(sentence) is None:
+                if cond is not None:
+                    return sentence
+                ends.append((sentence, end.group(0)))
+            conditional = conditional or cond is not None
+        if conditional:
+            for sentence, _ in ends:
+                if _MODAL.search(sentence) and not sentence.rstrip().endswith("?"):
+                    return sentence
+        return None
+
+    def _confirm_question(self, text: str) -> str | None:
+        p = _parts()
+        end = p["confirm_end"].search(text)
+        if end is None or p["confirm_permanent"].search(text) is None:
+            return None
+        if p["confirm_ask"].search(text) is None and "?" not in text:
+            return None
+        return end.group(0)

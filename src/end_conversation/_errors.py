@@ -1,0 +1,60 @@
+"""Error types. Every error the library raises derives from `EndConversationError`."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigurationError",
+    "ConversationEndedError",
+    "EndConversationError",
+    "InvalidTranscriptError",
+    "UnknownPromptVersionError",
+]
+
+
+class EndConversationError(Exception):
+    """Root of every error raised by end-conversation."""
+
+
+class ConfigurationError(EndConversationError):
+    """A policy, prompt or option is invalid; the message says which and how to fix it."""
+
+
+class UnknownPromptVersionError(ConfigurationError):
+    """A prompt version was asked for that does not exist."""
+
+    def __init__(self, kind: str, version: str, available: tuple[str, ...]) -> None:
+        self.kind = kind
+        """The prompt kind asked for (``system``, ``tool``, ...)."""
+        self.version = version
+        """The version that was not found."""
+        self.available = available
+        """The versions that do exist."""
+        listed = ", ".join(available) or "none"
+        super().__init__(
+            f"no {kind} prompt version {version!r}; available: {listed} "
+            "(or pass a path to your own file)"
+        )
+
+
+class InvalidTranscriptError(EndConversationError):
+    """A transcript could not be read as a Messages API message list.
+
+    The guard never lets this escape: it turns it into a denied verdict with the
+    reason ``invalid_input``. It is public so that callers of the parsing helpers
+    can catch it.
+    """
+
+
+class ConversationEndedError(EndConversationError):
+    """A message was sent to a conversation that has been ended.
+
+    Sending to an ended conversation raises; it is not a no-op. Start a new
+    conversation, or branch from an earlier message.
+    """
+
+    def __init__(self, conversation_id: str, notice: str) -> None:
+        self.conversation_id = conversation_id
+        """The id of the ended conversation."""
+        self.notice = notice
+        """The notice to show the user."""
+        super().__init__(f"conversation {conversation_id!r} has been ended")

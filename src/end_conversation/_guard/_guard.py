@@ -1,0 +1,282 @@
+"""The guard: checks one ``end_conversation`` call against the conversation history."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from .._detect._protocol import Annotation, Detector, TurnText
+from .._detect._rules import RuleDetector
+from .._errors import InvalidTranscriptError
+from .._prompts import PromptSet
+from .._tool import TOOL_NAME, EndConversationInput, EndReason
+from .._transcript import ToolUse, Turn, parse_messages
+from ._facts import group_turns
+from ._policy import Mode, Policy
+from ._rules import Outcome, check_call, veto
+from ._verdict import ReasonCode, Verdict, Versions
+
+__all__ = ["Guard"]
+
+_EMPTY = Annotation()
+
+
+class _Defaults(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+class Guard:
+    """Decides whether an ``end_conversation`` call is honored.
+
+    `evaluate` is pure: no I/O, no clock, no globals; the same transcript and
+    policy always give the same verdict. It never raises on bad input: a broken
+    transcript or malformed tool input gives a denied verdict with reason
+    ``invalid_input``, and a detector that fails gives ``detector_error``. When in
+    doubt, the conversation continues.
+
+    Annotations are cached per turn text, so re-checking a growing conversation
+    costs little more than checking its newest turns.
+    """
+
+    def __init__(
+        self,
+        policy: Policy | None = None,
+        *,
+        detectors: Sequence[Detector] | None = None,
+        prompts: PromptSet | None = None,
+        cache_size: int = 200_000,
+    ) -> None:
+        self.policy = policy or Policy()
+        """The policy in force."""
+        self.detectors: tuple[Detector, ...] = tuple(detectors or (RuleDetector(),))
+        """The detectors whose annotations are combined (union of signals)."""
+        self.prompts = prompts or PromptSet.load()
+        """The prompts whose texts go into tool results and notices."""
+        self._cache: OrderedDict[tuple[str, str, bool], Annotation] = OrderedDict()
+        self._cache_size = cache_size
+        self.versions = Versions(
+            policy=self.policy.fingerprint,
+            prompts=self.prompts.ref,
+            detectors=",".join(f"{d.name}@{d.version}" for d in self.detectors),
+        )
+        """What verdicts from this guard record as having decided them."""
+
+    # ------------------------------------------------------------ annotations
+    def annotate(self, turn: TurnText) -> Annotation:
+        """Combined annotation of one turn by every detector (cached; failures recorded)."""
+        key = (turn.role, turn.text, turn.refusal_stop)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        merged = _EMPTY
+        for detector in self.detectors:
+            try:
+                note = detector.annotate(turn)
+            except Exception as exc:  # a failing detector must never let an end through
+                note = Annotation(error=f"{detector.name}: {type(exc).__name__}: {exc}")
+            merged = merged.merge(note)
+        if merged.error is None:  # failures are not cached: a retry may succeed
+            self._cache[key] = merged
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return merged
+
+    def clear_cache(self) -> None:
+        """Forget cached annotations."""
+        self._cache.clear()
+
+    # ------------------------------------------------------------ evaluation
+    def evaluate(
+        self,
+        messages: Any,
+        *,
+        tool_use_id: str | None = None,
+        annotations: Mapping[int, Annotation] | None = None,
+    ) -> Verdict:
+        """Check the ``end_conversation`` call in the last assistant message of `messages`.
+
+        `messages` is a Messages API message list (dicts or SDK objects), or a
+        mapping with a ``messages`` key. `tool_use_id` picks one call when the last
+        message holds several. `annotations` adds annotations made at the edge (an
+        embedding or LLM detector), keyed by message index; they are merged with the
+        built-in detectors' and can only add signals.
+        """
+        try:
+            turns = parse_messages(messages)
+        except InvalidTranscriptError as exc:
+            return self._invalid(str(exc), tool_use_id)
+        except Exception as exc:  # anything else unreadable is still just bad input
+            return self._invalid(f"unreadable transcript ({type(exc).__name__})", tool_use_id)
+        located = self._locate(turns, tool_use_id)
+        if isinstance(located, Verdict):
+            return located
+        call_pos, use = located
+        try:
+            args = EndConversationInput.model_validate(use.input)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ())) or "input"
+            return self._invalid(f"tool input {where}: {first.get('msg', 'invalid')}", use.id)
+
+        body = turns[: call_pos + 1]
+        notes = [self._note(t, annotations) for t in body]
+        logical = group_turns(body, notes)
+        found = veto(logical)
+        if found is not None:
+            return self._deny(found, use, args)
+        failed = [t.index for t, n in zip(body, notes, strict=True) if n.error]
+        if failed:
+            detail = "; ".join(n.error for n in notes if n.error)
+            return self._deny(
+                Outcome(qualifies=False, reason=ReasonCode.DETECTOR_ERROR, evidence=tuple(failed)),
+                use,
+                args,
+                detail=detail,
+            )
+        if self.policy.mode is Mode.OFF or args.reason not in self.policy.allowed_reasons:
+            return self._deny(Outcome(qualifies=False, reason=ReasonCode.DISABLED), use, args)
+        outcome = check_call(logical, args.reason, self.policy)
+        if not outcome.qualifies:
+            return self._deny(outcome, use, args)
+        return self._qualified(outcome, use, args, body, logical[-1].indices)
+
+    def _note(self, turn: Turn, extra: Mapping[int, Annotation] | None) -> Annotation:
+        note = _EMPTY
+        if (not turn.is_tool_only and turn.text.strip()) or turn.refusal_stop:
+            note = self.annotate(
+                TurnText(role=turn.role, text=turn.text, refusal_stop=turn.refusal_stop)
+            )
+        if extra is not None and turn.index in extra:
+            note = note.merge(extra[turn.index])
+        return note
+
+    def _locate(
+        self, turns: tuple[Turn, ...], tool_use_id: str | None
+    ) -> tuple[int, ToolUse] | Verdict:
+        """Find the call: it must be in the latest assistant message."""
+        last = max((t.index for t in turns if t.role == "assistant"), default=None)
+        if last is None:
+            return self._invalid("no assistant message holds an end_conversation call", tool_use_id)
+        uses = [u for u in turns[last].tool_uses if tool_use_id is None or u.id == tool_use_id]
+        ours = [u for u in uses if u.name == TOOL_NAME]
+        if not ours:
+            if tool_use_id is not None and uses:
+                return self._invalid(
+                    f"tool_use {tool_use_id!r} is {uses[0].name!r}, not {TOOL_NAME!r}", tool_use_id
+                )
+            earlier = any(u.name == TOOL_NAME for t in turns[:last] for u in t.tool_uses)
+            if earlier:
+                return self._deny_plain(ReasonCode.NOT_LAST_TURN, tool_use_id)
+            return self._invalid(f"the last assistant message has no {TOOL_NAME} call", tool_use_id)
+        if any(t.role == "user" and not t.is_tool_only for t in turns[last + 1 :]):
+            return self._deny_plain(ReasonCode.NOT_LAST_TURN, ours[0].id)
+        return last, ours[0]
+
+    # ------------------------------------------------------------ verdicts
+    def _text(self, reason: ReasonCode, params: Mapping[str, str] | None = None) -> str:
+        template = self.prompts.results.denied.get(
+            reason.value, self.prompts.results.denied["invalid_input"]
+        )
+        return template.format_map(_Defaults(params or {}))
+
+    def _invalid(self, detail: str, tool_use_id: str | None) -> Verdict:
+        return Verdict.deny(
+            ReasonCode.INVALID_INPUT,
+            text=self._text(ReasonCode.INVALID_INPUT, {"detail": detail}),
+            versions=self.versions,
+            tool_use_id=tool_use_id,
+            detail=detail,
+        )
+
+    def _deny_plain(self, reason: ReasonCode, tool_use_id: str | None) -> Verdict:
+        return Verdict.deny(
+            reason, text=self._text(reason), versions=self.versions, tool_use_id=tool_use_id
+        )
+
+    def _deny(
+        self, outcome: Outcome, use: ToolUse, args: EndConversationInput, *, detail: str = ""
+    ) -> Verdict:
+        text = self._text(outcome.reason, outcome.params)
+        return Verdict.deny(
+            outcome.reason,
+            text=text,
+            versions=self.versions,
+            evidence=outcome.evidence,
+            tool_use_id=use.id,
+            end_reason=args.reason,
+            summary=args.summary,
+            detail=detail or text,
+        )
+
+    def _qualified(
+        self,
+        outcome: Outcome,
+        use: ToolUse,
+        args: EndConversationInput,
+        body: tuple[Turn, ...],
+        same_turn: list[int],
+    ) -> Verdict:
+        texts = self.prompts.results
+        common: dict[str, Any] = {
+            "evidence": outcome.evidence,
+            "tool_use_id": use.id,
+            "versions": self.versions,
+            "end_reason": args.reason,
+            "summary": args.summary,
+        }
+        if args.reason in self.policy.review_reasons:
+            return Verdict.escalate(
+                reasons=(outcome.reason, ReasonCode.REVIEW_REQUIRED),
+                text=texts.escalated,
+                detail="qualifies; sent to human review by policy",
+                **common,
+            )
+        if self.policy.two_step and not _confirmed_in_turn(body, same_turn, use):
+            return Verdict.deny(
+                ReasonCode.AWAITING_CONFIRMATION,
+                more=(outcome.reason,),
+                text=texts.confirm,
+                is_error=False,
+                detail="qualifies; two-step mode asks the model to call again to confirm",
+                **common,
+            )
+        if self.policy.mode is Mode.SHADOW:
+            return Verdict.honor(
+                reasons=(outcome.reason, ReasonCode.SHADOW_MODE),
+                text=texts.shadow,
+                notice=None,
+                ends=False,
+                detail="qualifies; shadow mode records but does not end",
+                **common,
+            )
+        return Verdict.honor(
+            reasons=(outcome.reason,),
+            text=texts.honored,
+            notice=self.prompts.notice.text.strip(),
+            ends=True,
+            detail=_describe(args.reason),
+            **common,
+        )
+
+
+def _confirmed_in_turn(body: tuple[Turn, ...], same_turn: list[int], use: ToolUse) -> bool:
+    """Two-step: an earlier end_conversation call in this turn got a non-error result."""
+    earlier = {
+        u.id
+        for i in same_turn
+        for u in body[i].tool_uses
+        if u.name == TOOL_NAME and u.id != use.id and body[i].role == "assistant"
+    }
+    return any(
+        r.tool_use_id in earlier and not r.is_error for i in same_turn for r in body[i].tool_results
+    )
+
+
+def _describe(reason: EndReason) -> str:
+    if reason is EndReason.USER_REQUESTED:
+        return "the user asked to end this conversation and confirmed it is permanent"
+    return "the user persisted after repeated refusals and an explicit warning"

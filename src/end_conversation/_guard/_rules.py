@@ -1,0 +1,161 @@
+"""The rules: pure functions from logical turns and a policy to an outcome.
+
+Each rule returns an `Outcome`: either the evidence that the call qualifies, or
+the reason it does not. The guard turns outcomes into verdicts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .._detect._protocol import Signal
+from .._tool import EndReason
+from ._facts import LogicalTurn
+from ._policy import Policy
+from ._verdict import ReasonCode
+
+__all__ = ["Outcome", "check_call", "veto"]
+
+_RISK = (Signal.RISK_SELF, Signal.RISK_OTHERS)
+_STREAK = (Signal.REFUSAL, Signal.REDIRECTION, Signal.WARNING)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Outcome:
+    """What a rule found."""
+
+    qualifies: bool
+    """The call meets every condition of its rule."""
+    reason: ReasonCode
+    """Why it qualifies, or the first condition it fails."""
+    evidence: tuple[int, ...] = ()
+    """Message indices supporting the outcome."""
+    params: dict[str, str] = field(default_factory=dict)
+    """Values for the tool_result text placeholders."""
+
+
+def veto(turns: list[LogicalTurn]) -> Outcome | None:
+    """Risk or distress anywhere in the conversation vetoes any end.
+
+    Crisis resources offered by the assistant count as a risk sign too: the model
+    saw something, even if the detectors did not.
+    """
+    risk = [t.at(*_RISK) for t in turns if t.role == "user" and t.has(*_RISK)]
+    risk += [
+        t.at(Signal.CRISIS_SUPPORT)
+        for t in turns
+        if t.role == "assistant" and t.has(Signal.CRISIS_SUPPORT)
+    ]
+    if risk:
+        return Outcome(qualifies=False, reason=ReasonCode.RISK_VETO, evidence=tuple(sorted(risk)))
+    distress = [t.at(Signal.DISTRESS) for t in turns if t.role == "user" and t.has(Signal.DISTRESS)]
+    if distress:
+        return Outcome(qualifies=False, reason=ReasonCode.DISTRESS_VETO, evidence=tuple(distress))
+    return None
+
+
+def _persistent(turns: list[LogicalTurn], reason: EndReason, policy: Policy) -> Outcome:
+    """harmful_requests / abuse: a refusal streak, a warning in it, and persistence after."""
+    call = len(turns) - 1
+    streak: list[int] = []  # positions in `turns`, newest first
+    pos = call - 1
+    while pos >= 0:
+        turn = turns[pos]
+        if turn.role == "assistant":
+            if not turn.has(*_STREAK):
+                break
+            streak.append(pos)
+        pos -= 1
+    if len(streak) < policy.min_refusals:
+        return Outcome(
+            qualifies=False,
+            reason=ReasonCode.NO_REFUSAL_STREAK,
+            evidence=tuple(turns[p].at(*_STREAK) for p in reversed(streak)),
+            params={"found": str(len(streak)), "required": str(policy.min_refusals)},
+        )
+    oldest = streak[-1]
+    warned = [p for p in streak if turns[p].has(Signal.WARNING)]
+    if policy.require_warning and not warned:
+        return Outcome(
+            qualifies=False,
+            reason=ReasonCode.NO_WARNING,
+            evidence=tuple(turns[p].at(*_STREAK) for p in reversed(streak)),
+        )
+    users = [p for p in range(max(oldest - 1, 0), call) if turns[p].role == "user"]
+    last_user = turns[call - 1] if call >= 1 and turns[call - 1].role == "user" else None
+    if last_user is None or last_user.has(Signal.BACK_OFF):
+        return Outcome(
+            qualifies=False,
+            reason=ReasonCode.NO_PERSISTENCE,
+            evidence=(last_user.indices[0],) if last_user else (),
+        )
+    if policy.require_behaviour_signal:
+        wanted = Signal.ABUSE if reason is EndReason.ABUSE else Signal.HARMFUL_REQUEST
+        if not any(turns[p].has(wanted) for p in users):
+            return Outcome(
+                qualifies=False,
+                reason=ReasonCode.NO_PERSISTENCE,
+                evidence=tuple(turns[p].indices[0] for p in users),
+            )
+    evidence = {turns[p].at(*_STREAK) for p in streak}
+    evidence |= {turns[p].at(Signal.WARNING) for p in warned}
+    evidence |= {turns[p].indices[0] for p in users}
+    return Outcome(
+        qualifies=True,
+        reason=ReasonCode.PERSISTED_AFTER_WARNING,
+        evidence=tuple(sorted(evidence)),
+    )
+
+
+def _requested(turns: list[LogicalTurn], policy: Policy) -> Outcome:
+    """user_requested: a recent explicit request, a confirm question, an explicit yes."""
+    call = len(turns) - 1
+    users = [p for p in range(call) if turns[p].role == "user"]
+    if not users or users[-1] != call - 1:
+        return Outcome(qualifies=False, reason=ReasonCode.NO_END_REQUEST)
+    recent = users[-policy.request_window :]
+    requests = [p for p in recent if turns[p].has(Signal.END_REQUEST)]
+    last = turns[call - 1]
+    if not requests:
+        return Outcome(
+            qualifies=False, reason=ReasonCode.NO_END_REQUEST, evidence=(last.indices[0],)
+        )
+    if not policy.require_confirmation:
+        if last.has(Signal.DECLINE):
+            return Outcome(
+                qualifies=False, reason=ReasonCode.NOT_CONFIRMED, evidence=(last.indices[0],)
+            )
+        return Outcome(
+            qualifies=True,
+            reason=ReasonCode.CONFIRMED_REQUEST,
+            evidence=tuple(turns[p].at(Signal.END_REQUEST) for p in requests),
+        )
+    question = call - 2
+    asked = question >= 0 and turns[question].has(Signal.CONFIRM_QUESTION)
+    earlier = [p for p in requests if p < question]
+    if not asked or not earlier:
+        return Outcome(
+            qualifies=False,
+            reason=ReasonCode.NO_CONFIRMATION_ASKED,
+            evidence=tuple(turns[p].at(Signal.END_REQUEST) for p in requests),
+        )
+    if not last.has(Signal.AFFIRM) or last.has(Signal.DECLINE):
+        return Outcome(
+            qualifies=False, reason=ReasonCode.NOT_CONFIRMED, evidence=(last.indices[0],)
+        )
+    return Outcome(
+        qualifies=True,
+        reason=ReasonCode.CONFIRMED_REQUEST,
+        evidence=(
+            turns[earlier[-1]].at(Signal.END_REQUEST),
+            turns[question].at(Signal.CONFIRM_QUESTION),
+            last.at(Signal.AFFIRM),
+        ),
+    )
+
+
+def check_call(turns: list[LogicalTurn], reason: EndReason, policy: Policy) -> Outcome:
+    """Apply the rule for `reason`. ``turns[-1]`` is the assistant turn holding the call."""
+    if reason is EndReason.USER_REQUESTED:
+        return _requested(turns, policy)
+    return _persistent(turns, reason, policy)

@@ -108,9 +108,9 @@ class Guard:
         try:
             turns = parse_messages(messages)
         except InvalidTranscriptError as exc:
-            return self._invalid(str(exc), tool_use_id)
+            return self.invalid_input(str(exc), tool_use_id)
         except Exception as exc:  # anything else unreadable is still just bad input
-            return self._invalid(f"unreadable transcript ({type(exc).__name__})", tool_use_id)
+            return self.invalid_input(f"unreadable transcript ({type(exc).__name__})", tool_use_id)
         located = self._locate(turns, tool_use_id)
         if isinstance(located, Verdict):
             return located
@@ -120,7 +120,7 @@ class Guard:
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first.get("loc", ())) or "input"
-            return self._invalid(f"tool input {where}: {first.get('msg', 'invalid')}", use.id)
+            return self.invalid_input(f"tool input {where}: {first.get('msg', 'invalid')}", use.id)
 
         body = turns[: call_pos + 1]
         notes = [self._note(t, annotations) for t in body]
@@ -160,18 +160,22 @@ class Guard:
         """Find the call: it must be in the latest assistant message."""
         last = max((t.index for t in turns if t.role == "assistant"), default=None)
         if last is None:
-            return self._invalid("no assistant message holds an end_conversation call", tool_use_id)
+            return self.invalid_input(
+                "no assistant message holds an end_conversation call", tool_use_id
+            )
         uses = [u for u in turns[last].tool_uses if tool_use_id is None or u.id == tool_use_id]
         ours = [u for u in uses if u.name == TOOL_NAME]
         if not ours:
             if tool_use_id is not None and uses:
-                return self._invalid(
+                return self.invalid_input(
                     f"tool_use {tool_use_id!r} is {uses[0].name!r}, not {TOOL_NAME!r}", tool_use_id
                 )
             earlier = any(u.name == TOOL_NAME for t in turns[:last] for u in t.tool_uses)
             if earlier:
                 return self._deny_plain(ReasonCode.NOT_LAST_TURN, tool_use_id)
-            return self._invalid(f"the last assistant message has no {TOOL_NAME} call", tool_use_id)
+            return self.invalid_input(
+                f"the last assistant message has no {TOOL_NAME} call", tool_use_id
+            )
         if any(t.role == "user" and not t.is_tool_only for t in turns[last + 1 :]):
             return self._deny_plain(ReasonCode.NOT_LAST_TURN, ours[0].id)
         return last, ours[0]
@@ -183,7 +187,8 @@ class Guard:
         )
         return template.format_map(_Defaults(params or {}))
 
-    def _invalid(self, detail: str, tool_use_id: str | None) -> Verdict:
+    def invalid_input(self, detail: str, tool_use_id: str | None = None) -> Verdict:
+        """A denied ``invalid_input`` verdict, for edges that could not read their input."""
         return Verdict.deny(
             ReasonCode.INVALID_INPUT,
             text=self._text(ReasonCode.INVALID_INPUT, {"detail": detail}),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -100,5 +101,10 @@ class Policy(BaseModel):
     @property
     def fingerprint(self) -> str:
         """``name#hash`` of the full configuration, recorded in verdicts."""
-        digest = hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:8]
+        data = {
+            k: sorted(v) if isinstance(v, frozenset) else v
+            for k, v in self.model_dump(mode="json").items()
+        }
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        digest = hashlib.sha256(canonical.encode()).hexdigest()[:8]
         return f"{self.name}#{digest}"

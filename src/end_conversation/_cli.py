@@ -1,0 +1,173 @@
+"""Command line: ``end-conversation check | prompt | tool``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import ValidationError
+
+from ._errors import ConfigurationError
+from ._guard import Guard, Mode, Policy, Verdict
+from ._prompts import PromptSet, load_prompt, prompt_versions
+from ._tool import tool_param
+
+__all__ = ["main"]
+
+
+class _Fail(Exception):
+    """A one-line error for stderr; exit status 2."""
+
+
+def _load_policy(args: argparse.Namespace) -> Policy:
+    data: dict[str, Any] = {}
+    if args.policy:
+        path = Path(args.policy)
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise _Fail(f"cannot read policy file {path}: {exc.strerror}") from exc
+        try:
+            data = tomllib.loads(raw) if path.suffix == ".toml" else json.loads(raw)
+        except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+            raise _Fail(f"policy file {path} is not valid {path.suffix or 'JSON'}: {exc}") from exc
+    if args.mode:
+        data["mode"] = args.mode
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise _Fail(f"invalid policy: {where}: {first['msg']}") from exc
+
+
+def _open(name: str) -> IO[str]:
+    if name == "-":
+        return sys.stdin
+    try:
+        return open(name, encoding="utf-8")
+    except OSError as exc:
+        raise _Fail(f"cannot read {name}: {exc.strerror}") from exc
+
+
+def _verdict_for_text(guard: Guard, text: str) -> Verdict:
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        return guard.invalid_input(f"not valid JSON: {exc}")
+    return guard.evaluate(data)
+
+
+def _check(args: argparse.Namespace, out: IO[str]) -> int:
+    policy = _load_policy(args)
+    try:
+        prompts = PromptSet.load(args.prompts)
+    except ConfigurationError as exc:
+        raise _Fail(str(exc)) from exc
+    guard = Guard(policy=policy, prompts=prompts)
+    stream = _open(args.file)
+    try:
+        if args.jsonl:
+            _check_lines(guard, stream, out)
+        else:
+            try:
+                text = stream.read()
+            except (OSError, UnicodeDecodeError) as exc:
+                raise _Fail(f"cannot read {args.file}: {exc}") from exc
+            verdict = _verdict_for_text(guard, text)
+            out.write(verdict.model_dump_json(indent=2 if args.pretty else None) + "\n")
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+    return 0
+
+
+def _check_lines(guard: Guard, stream: Iterable[str], out: IO[str]) -> None:
+    # One verdict per input line, in order; a bad line gives a denied verdict.
+    try:
+        for line in stream:
+            out.write(_verdict_for_text(guard, line).to_json() + "\n")
+    except UnicodeDecodeError as exc:
+        raise _Fail(f"input is not UTF-8 text: {exc.reason}") from exc
+
+
+def _prompt(args: argparse.Namespace, out: IO[str]) -> int:
+    if args.list:
+        for kind in ("system", "tool", "notice", "results"):
+            out.write(f"{kind}: {' '.join(prompt_versions(kind))}\n")
+        return 0
+    try:
+        prompt = load_prompt(args.kind, args.version)
+    except ConfigurationError as exc:
+        raise _Fail(str(exc)) from exc
+    out.write(prompt.text if prompt.text.endswith("\n") else prompt.text + "\n")
+    return 0
+
+
+def _tool(args: argparse.Namespace, out: IO[str]) -> int:
+    try:
+        param = tool_param(args.version)
+    except ConfigurationError as exc:
+        raise _Fail(str(exc)) from exc
+    out.write(json.dumps(param, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="end-conversation",
+        description="Check end_conversation calls against conversation history.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    check = sub.add_parser(
+        "check",
+        help="print the guard's verdict for a transcript as JSON",
+        description=(
+            'Read one transcript ({"messages": [...]} or a bare list) and print one verdict '
+            "as JSON; with --jsonl, read one transcript per line and print one verdict per line."
+        ),
+    )
+    check.add_argument("file", help="transcript file, or - for standard input")
+    check.add_argument("--jsonl", action="store_true", help="one transcript per line")
+    check.add_argument("--policy", help="policy file (.json or .toml)")
+    check.add_argument("--mode", choices=[m.value for m in Mode], help="override the policy mode")
+    check.add_argument("--prompts", default="latest", help="prompt version (default: latest)")
+    check.add_argument("--pretty", action="store_true", help="indent the JSON")
+    check.set_defaults(run=_check)
+
+    prompt = sub.add_parser("prompt", help="print a prompt file, or list versions")
+    prompt.add_argument(
+        "kind", nargs="?", default="system", choices=["system", "tool", "notice", "results"]
+    )
+    prompt.add_argument("--version", default="latest", help="version or path (default: latest)")
+    prompt.add_argument("--list", action="store_true", help="list the shipped versions")
+    prompt.set_defaults(run=_prompt)
+
+    tool = sub.add_parser("tool", help="print the Messages API tool definition as JSON")
+    tool.add_argument("--version", default="latest", help="tool description version or path")
+    tool.set_defaults(run=_tool)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``end-conversation`` command."""
+    args = _parser().parse_args(argv)
+    try:
+        code: int = args.run(args, sys.stdout)
+    except _Fail as exc:
+        print(f"end-conversation: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    sys.stdout.flush()
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

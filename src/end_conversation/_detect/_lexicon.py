@@ -61,7 +61,7 @@ RISK_SELF = Lexicon(
     bounded=(
         # English
         r"suicid(?:e|al|ality)(?!\s+(?:bomb\w*|vest|squad|attack\w*|mission|door\w*|king|drone))",
-        r"kill(?:ing)?\s+my\s?self|kms|unalive\s+(?:my\s?self|me)|off\s+myself|k\s?m\s?s",
+        r"kill(?:ed|ing|s)?\s+(?:my|her|him|them)\s?(?:self|selves)|mutilat\w*\s+myself|kms|unalive\s+(?:my\s?self|me)|off\s+myself|k\s?m\s?s",
         r"end(?:ing)?\s+(?:it\s+all|my\s+(?:own\s+)?life|things|everything|my\s+suffering|the\s+pain|my\s+existence)",
         r"tak(?:e|ing)\s+my\s+(?:own\s+)?life",
         r"(?:hurt|harm|cut|burn|starv|punish)(?:e|ing)?\s+my\s?self|self[- ]?(?:harm\w*|injur\w*|mutilat\w*)",
@@ -76,18 +76,20 @@ RISK_SELF = Lexicon(
         r"(?:nothing|no\s+one|nobody|noone)\s+(?:left\s+)?to\s+live\s+for",
         r"tired\s+of\s+(?:living|life|being\s+alive|existing|waking\s+up)",
         r"over\s?dos\w*|\bod\s+on",
-        r"(?:jump|throw\s+myself|leap)\s+(?:off|from|in\s+front\s+of)",
-        r"hang(?:ing)?\s+myself|slit\s+(?:my\s+)?(?:wrists?|throat)|(?:a|the)\s+rope\s+(?:ready|around\s+my\s+neck)",
+        r"(?:jump|throw\s+myself|leap)(?:ing|ed|s)?\s+(?:off|from|in\s+front\s+of)|blow\s+my\s+(?:brains|head)\s+out|tear\s+my\s+(?:skin|flesh)\s+off",
+        r"hang(?:ing)?\s+myself|slit(?:ting)?\s+(?:my\s+|your\s+|her\s+|his\s+)?(?:wrists?|throat)|(?:a|the)\s+rope\s+(?:ready|around\s+my\s+neck)",
         r"(?:suicide|goodbye|farewell)\s+(?:note|letter)",
         r"(?:find|found|finds)\s+my\s+(?:dead\s+)?body",
-        r"(?:never|not)\s+(?:to\s+)?wake\s+up(?:\s+again)?",
+        r"(?:never|not)\s+(?:have\s+to\s+|to\s+|want\s+to\s+|ever\s+)?wake\s+up(?:\s+again)?",
         r"(?:everyone|everybody|they|people|the\s+world|my\s+family|my\s+friends)\s+(?:would|will|'d)\s+be\s+(?:better|happier)(?:\s+off)?\s+without\s+me",
         r"(?:no\s+one|nobody|noone)\s+(?:would|will)\s+(?:miss|notice|care\s+if)",
         r"(?:lethal|fatal|deadly)\s+(?:dose|amount|quantity)",
         r"how\s+many\s+(?:\w+\s+)?(?:pills|tablets|capsules)\s+(?:would|does\s+it|will|to|until|before)",
         r"bleed(?:ing)?\s+(?:out|to\s+death)",
         r"drink(?:ing)?\s+myself\s+(?:to\s+death|into\s+oblivion)|myself\s+into\s+oblivion",
-        r"(?:painless|easiest|quickest|quick|fastest|best)\s+(?:way|method)s?\s+to\s+(?:die|go|end\s+it)",
+        r"(?:painless|least\s+painful|easiest|quickest|quick|fastest|best|surest)\s+(?:way|method)s?\s+to\s+(?:die|go|end\s+it|end\s+(?:your|my|one'?s|a)\s+life|kill\s+(?:yourself|myself|oneself)|commit\s+suicide)",
+        r"(?:i'?d|you'?d|id|would)\s+rather\s+(?:die|kill\s+(?:myself|yourself)|be\s+dead)|why\s+would\s+i\s+(?:want\s+to\s+)?(?:live|go\s+on|keep\s+living)",
+        r"wish\s+(?:it|this|everything|life)\s+would\s+(?:all\s+)?(?:end|stop|go\s+away|be\s+over)|(?:don'?t|dont|can'?t|cant)\s+see\s+(?:myself\s+in\s+)?(?:a|any|my|the)\s+future|don'?t\s+see\s+myself\s+in\s+(?:one|it|the\s+future)",
         r"want\s+(?:it\s+all|everything|the\s+pain|my\s+life|the\s+suffering)\s+(?:to\s+)?(?:end|stop|be\s+over)",
         r"(?:thoughts?|thinking|thought)\s+(?:of|about)\s+(?:suicide|dying|death|killing\s+myself|ending\s+(?:it|my\s+life|things)|self[- ]?harm|hurting\s+myself|not\s+being\s+(?:here|alive|around))",
         r"(?:won'?t|will\s+not|not)\s+be\s+(?:here|around|alive)\s+(?:much\s+longer|tomorrow|any\s?more|for\s+long|next\s+week)",
@@ -100,6 +102,20 @@ RISK_SELF = Lexicon(
         r"(?:give|given|giving)\s+up\s+on\s+(?:life|living)",
         r"(?:pills|gun|rope)\s+(?:are|is)\s+(?:ready|waiting|in\s+front\s+of\s+me)",
         r"(?:end|ending)\s+it\s+(?:tonight|today|soon|now\s+for\s+good|forever)",
+        r"(?:wish|wished)\s+(?:that\s+)?i\s+(?:had\s+)?never\s+(?:existed|been\s+born|woke\s+up)|why\s+(?:was|am)\s+i\s+(?:even\s+)?(?:born|alive)|why\s+do\s+i\s+(?:have\s+to|even)\s+(?:exist|live|wake\s+up)",
+        r"(?:not|never)\s+(?:want|wanting|wanna)\s+to\s+(?:exist|live|be\s+alive|be\s+here)|(?:want|wanting|wanna)\s+to\s+(?:disappear|vanish|jump|not\s+exist|stop\s+existing|cease\s+to\s+exist)",
+        r"(?:hope|hopefully|wish|wished)\s+(?:i'?ll|i\s+will|i\s+would|i'?d|i\s+could|to|that\s+i)\s+(?:just\s+)?die|die\s+in\s+my\s+sleep|wish\s+i\s+(?:was|were)\s+dead",
+        r"(?:failed|botched|last|previous|another|first|second)\s+(?:suicide\s+)?attempts?|attempted\s+(?:suicide|to\s+kill\s+myself)|tried\s+to\s+(?:kill|hang|off)\s+myself",
+        r"(?:shoot|hang|drown|poison|stab|strangle|suffocate|electrocute)(?:ing)?\s+myself|(?:someone|somebody)\s+to\s+(?:off|kill|end|shoot)\s+me",
+        r"(?:killed|kill|killing)\s+themselves|took\s+(?:their|his|her)\s+own\s+lives?|committed\s+suicide",
+        r"urges?\s+to\s+(?:cut|hurt\s+myself|harm\s+myself|die|self[- ]?harm|end\s+it)|(?:cut|cutting|relapsed?)\s+(?:again|for\s+the\s+first\s+time)|hanging\s+on\s+by\s+a?\s*thread|(?:my\s+)?existence\s+is\s+(?:a\s+mistake|pointless|meaningless)|"
+        r"(?:obsessed\s+with|thinking\s+about|think\s+about|thoughts\s+of)\s+(?:death|dying)|death\s+is\s+(?:on\s+my\s+mind|all\s+i\s+think)|attempt(?:ing)?\s+(?:it|suicide)\s+(?:tonight|today|soon|tomorrow|again)|if\s+i\s+had\s+a\s+gun|without\s+waking\s+up|(?:don'?t|dont|do\s+not)\s+(?:\w+\s+)?want\s+to\s+be\s*[.!]*$|"
+        r"(?:slic|cut|carv|slash|gash)(?:e|ed|ing|s)?\s+(?:my\s+)?(?:arms?|wrists?|skin|legs?|thighs?)(?:\s+open)?|see\s+(?:the\s+|my\s+)?blood\s+(?:pour|drip|flow)|how\s+much\s+longer\s+(?:i\s+can|can\s+i)\s+(?:hang\s+on|go\s+on|take\s+(?:it|this)|do\s+this|last|keep\s+(?:going|living))|"
+        r"(?:scratch|pick|bite|hit|punch|bang|burn|starve)(?:ed|ing)?\s+(?:at\s+)?myself|myself\s+(?:until|till)\s+i\s+bleed|skin\s+pick\w*",
+        r"(?:better|worse)\s+than\s+(?:dying|death|being\s+alive)|(?:reason|point)\s+(?:is\s+there\s+)?to\s+(?:live|go\s+on|keep\s+going)|(?:living|life)\s+(?:isn'?t|is\s+not)\s+worth",
+        r"(?:make|last)\s+it\s+much\s+longer|(?:much|long)\s+(?:time\s+)?(?:left\s+)?on\s+this\s+(?:planet|earth)|last\s+(?:stage|days?|weeks?)\s+of\s+my\s+life",
+        r"i\s+deserve\s+to\s+(?:die|suffer|be\s+(?:hurt|attacked|punished|dead))|(?:i'?m|i\s+am)\s+a\s+mistake",
+        r"(?:water'?s|cliff'?s?|roof'?s?|bridge'?s?)\s+edge|edge\s+of\s+(?:the|a)\s+(?:bridge|roof|cliff|building)|(?:standing|sitting)\s+on\s+(?:the|a)\s+(?:bridge|roof|ledge)",
         # Spanish
         r"suicid\w+|matarme|quitarme\s+la\s+vida|(?:acabar|terminar)\s+con\s+mi\s+vida|hacerme\s+dano|lastimarme|cortarme(?:\s+las\s+venas)?",
         r"(?:quiero|quisiera|deseo|voy\s+a)\s+morir(?:me)?|ganas\s+de\s+morir|no\s+quiero\s+(?:seguir\s+)?(?:vivir|estar\s+aqui|despertar|existir)",
@@ -162,13 +178,13 @@ RISK_OTHERS = Lexicon(
 )
 
 # ---------------------------------------------------------------- distress
-_FEEL = r"(?:sad|depressed|down|low|lonely|alone|hopeless|helpless|worthless|empty|numb|miserable|broken|lost|scared|terrified|afraid|frightened|anxious|overwhelmed|exhausted|desperate|heartbroken|devastated|ashamed|unloved|unwanted|isolated|trapped|useless|pathetic|a failure|a burden|a loser|a mess|not okay|not ok|not alright|not fine|falling apart|struggling|suffering|crying|grieving|in pain|hurting|breaking down|a wreck|defeated|drained|invisible|unhappy|stressed out|stressed|panicking|shaking|fragile|insecure|abandoned|rejected|dead inside|like shit|like crap|like garbage|awful|horrible|terrible|so bad|guilty|disgusting|ugly|inadequate|not good enough)"
+_FEEL = r"(?:upset|sad|depressed|down|low|lonely|alone|hopeless|helpless|worthless|empty|numb|miserable|broken|lost|scared|terrified|afraid|frightened|anxious|overwhelmed|exhausted|desperate|heartbroken|devastated|ashamed|unloved|unwanted|isolated|trapped|useless|pathetic|a failure|a burden|a loser|a mess|not okay|not ok|not alright|not fine|falling apart|struggling|suffering|crying|grieving|in pain|hurting|breaking down|a wreck|defeated|drained|invisible|unhappy|stressed out|stressed|panicking|shaking|fragile|insecure|abandoned|rejected|dead inside|like shit|like crap|like garbage|awful|horrible|terrible|so bad|guilty|disgusting|ugly|inadequate|not good enough)"
 DISTRESS = Lexicon(
     bounded=(
         rf"(?:i|i'm|im|i am|i've been|ive been|i have been|i feel|i'm feeling|im feeling|feeling|i get|i felt|i've felt|makes me feel|made me feel|i always feel|i keep feeling|i was|i still feel|i become)\s+{_INTENS}{_FEEL}",
         r"depress(?:ion|ive|ed)|anxiety|panic\s+attacks?|mental\s+(?:health|illness|breakdown)|ptsd|trauma\w*|eating\s+disorder|anorexi\w*|bulimi\w*|bipolar|nervous\s+breakdown|grie(?:f|ving)|therap(?:y|ist)|antidepressants?|psychiatr\w*|insomnia",
         r"(?:i|i'm|im)\s+(?:\w+\s+)?(?:hate|can'?t\s+stand|despise|loathe)\s+(?:myself|my\s+life|my\s+body|who\s+i\s+am|being\s+alive|being\s+me|everything\s+about\s+me)",
-        r"(?:my\s+life|life|everything)\s+(?:is|feels|seems)\s+(?:so\s+)?(?:meaningless|pointless|worthless|hopeless|empty|hell|a\s+mess|falling\s+apart|over|too\s+much|dark|unbearable)",
+        r"(?:my\s+life|life|everything)\s+(?:is|feels|seems)\s+(?:so\s+|just\s+|such\s+)?(?:a\s+|the\s+)?(?:meaningless|pointless|worthless|hopeless|empty|hell|a\s+mess|falling\s+apart|over|too\s+much|dark|unbearable|tragic|tragedy|nightmare|joke|misery|torture|way\s+too\s+long|too\s+long)",
         r"(?:no\s+one|nobody|noone|no\s+body)\s+(?:\w+\s+)?(?:loves|cares\s+about|likes|understands|wants|listens\s+to|talks\s+to|cares|gives\s+a\s+\w+\s+about)\s+me",
         r"(?:i\s+have|i've\s+got|i\s+got)\s+no\s+(?:one|friends|family|body)|i\s+(?:don'?t|dont)\s+have\s+(?:any\s+)?(?:friends|anyone|anybody|a\s+friend)|(?:no|zero)\s+friends",
         r"(?:can'?t|cannot|cant)\s+(?:stop\s+crying|sleep|cope|handle\s+(?:it|this|anything|life)|breathe|get\s+out\s+of\s+bed|take\s+it|eat|function|focus\s+on\s+anything)",
@@ -181,7 +197,7 @@ DISTRESS = Lexicon(
         r"(?:what'?s|whats|what\s+is)\s+the\s+point\s+(?:of|in)\s+(?:anything|life|living|trying|going\s+on|it\s+all)",
         r"(?:tired|sick|exhausted)\s+of\s+(?:everything|it\s+all|being\s+me|myself|feeling\s+like\s+this|this\s+life|everyone)",
         r"(?:i'?m|im|i\s+am)\s+(?:so\s+)?done\s+with\s+(?:life|everything|it\s+all|people|myself)",
-        r"(?:need|want)\s+(?:someone|somebody)\s+to\s+(?:talk\s+to|listen|care|understand)",
+        r"(?:need|want)\s+(?:someone|somebody)\s+to\s+(?:talk\s+to|listen|care|understand|relate\s+to|be\s+there)",
         r"i\s+feel\s+like\s+(?:nobody|no\s+one|i'?m\s+(?:invisible|a\s+burden|a\s+failure|nothing|drowning)|giving\s+up|i\s+(?:don'?t|dont)\s+matter|a\s+failure|a\s+burden|nothing|shit)",
         r"(?:i\s+(?:don'?t|dont|do\s+not)\s+matter|(?:i'?m|im|i\s+am)\s+(?:not|never)\s+good\s+enough|never\s+good\s+enough)",
         r"(?:give|giving|given)\s+up\s+on\s+(?:everything|myself|me)|(?:want|wanna)\s+to\s+give\s+up",
@@ -189,6 +205,21 @@ DISTRESS = Lexicon(
         r"(?:hurts|hurting)\s+(?:so\s+much|too\s+much|inside)|(?:everything|it)\s+hurts|heart\s+(?:is\s+)?(?:broken|aches|hurts)",
         r"(?:relapsed|relapse|drinking\s+(?:again|every\s+day|too\s+much)|can'?t\s+stop\s+drinking)",
         r"(?:i\s+)?(?:keep|kept)\s+(?:failing|messing\s+up|letting\s+(?:everyone|people)\s+down)|letting\s+everyone\s+down",
+        r"loneliness|lonely|despair|hopelessness|worthlessness|self[- ]?(?:loathing|hatred|destructive|medicat\w*)|rock\s+bottom|dark\s+(?:place|thoughts)|nothing\s+to\s+look\s+forward\s+to|depressing|heartbreak\w*|sorrow|misery",
+        r"(?:feel|feeling|felt)\s+(?:even\s+|so\s+much\s+)?worse|(?:getting|got)\s+worse\s+and\s+worse|i'?m\s+getting\s+worse|losing\s+(?:all\s+)?(?:motivation|hope|the\s+will)|(?:in|stayed\s+in|stuck\s+in)\s+bed\s+all\s+day|can'?t\s+(?:even\s+)?get\s+out\s+of\s+bed",
+        r"(?:someone|somebody|anyone|anybody)(?:\s+\w+){0,3}\s+help\s+me|i\s+need\s+help|help\s+me\s+please",
+        r"(?:go|going|gone)\s+insane|losing\s+my\s+mind|nothing\s+(?:actually\s+|really\s+|ever\s+)?helps|(?:can'?t|cannot)\s+get\s+any\s+worse|never\s+(?:\w+\s+)?gets?\s+better|(?:done|tired\s+of|sick\s+of)\s+trying|no\s+motivation",
+        r"psych(?:iatric)?\s+(?:ward|hospital|unit)|(?:hospitali[sz]ed|inpatient)|(?:i'?m|i\s+am)\s+in\s+a\s+(?:bad|dark|terrible)\s+(?:way|place)|(?:have|has|'ve)\s+been\s+(?:the\s+)?(?:worst|hell|so\s+hard|really\s+hard|rough|terrible|awful)|"
+        r"(?:haven'?t|havent|never|not)\s+(?:\w+\s+)?(?:felt|been|feel)\s+(?:true\s+|truly\s+|really\s+)?(?:happy|happiness|joy|okay|ok|good)\s+in\s+(?:so\s+long|years|months|a\s+long\s+time|forever)|(?:don'?t|dont|can'?t)\s+remember\s+(?:what\s+it\s+feels\s+like\s+|how\s+)?to\s+(?:be|feel)\s+happy|fake\s+smile|unmotivated|"
+        r"(?:what\s+)?happiness\s+feels\s+like|incapable\s+of\s+(?:being\s+happy|happiness)|(?:don'?t|dont)\s+deserve\s+to\s+be\s+(?:happy|loved|alive)|nothing\s+makes\s+(?:me|you)\s+happy|always\s+(?:fail|mess\s+up|screw\s+up)|(?:i'?m|i\s+am|be)\s+a\s+(?:fuck|screw)[- ]?up|"
+        r"unlovable|(?:being|living|feel|feeling|all|so|completely)\s+alone|broken\s+(?:man|woman|person|inside)|useless\s+to\s+(?:society|everyone)|(?:ditched|excluded|ignored|abandoned)\s+me|(?:i\s+)?(?:fuck|screw|mess)\s+(?:it|everything)\s+up|ruin\s+everything",
+        r"(?:got|been|was|get|getting)\s+(?:fired|laid\s+off|dumped|evicted|divorced)|(?:attempted\s+)?rape\s+on\s+me|(?:i\s+)?(?:was|got)\s+(?:raped|assaulted)",
+        r"(?:i\s+)?(?:hate|loathe)\s+(?:everyone|everybody|everything|people|my\s+life|this\s+life|being\s+alive)|(?:don'?t|dont)\s+(?:even\s+)?(?:\w+\s+)?like\s+(?:me|myself)",
+        r"(?:i'?m|i\s+am)\s+(?:a\s+)?(?:complete\s+|total\s+)?(?:screw[- ]?up|disappointment|mistake|nobody|nothing)|(?:i'?m|i\s+am)\s+ugly|who\s+i\s+am\s+is\s+ugly",
+        r"(?:binge\s+drinking|drinking\s+problem|addict\w*|withdrawal|self[- ]?harm\w*|(?:ssri|ssris|meds|medication)\b.{0,40}\b(?:not\s+working|worse|depress\w*)|counsel+or)",
+        r"(?:too|so)\s+(?:hurt|sad|depressed|tired|anxious|scared|exhausted)\s+to\s+(?:do|get|function|move|go|eat|sleep)|i\s+can'?t\s+cry|(?:weighing|weighs)\s+(?:heavily\s+)?on\s+me",
+        r"(?:want|need)\s+(?:everything|it\s+all|the\s+world|the\s+pain|this)\s+to\s+stop|(?:endless|constant|unbearable)\s+(?:suffering|pain)|(?:someone|somebody)\s+(?:that|who)\s+(?:loves|cares\s+about)\s+me|(?:wish|want)\s+(?:i\s+could\s+get\s+)?a\s+hug",
+        r"(?:i\s+)?(?:just\s+)?(?:want|need|wish)\s+(?:someone|somebody|anyone)\s+to\s+(?:ask|hold|hug|notice|love|see)\s+me|(?:done|tired)\s+being\s+(?:used|alone|lied\s+to|hurt|ignored)|(?:live|living)\s+in\s+isolation|isolat(?:ed|ion)",
         # Spanish
         r"(?:estoy|me\s+siento|siento|sentirme)\s+(?:muy\s+|tan\s+|super\s+|bastante\s+|demasiado\s+)*(?:triste|deprimid[oa]|sol[oa]|vaci[oa]|desesperad[oa]|ansios[oa]|agotad[oa]|perdid[oa]|sin\s+esperanza|inutil|abrumad[oa]|fatal|mal|destrozad[oa])",
         r"depresion|ansiedad|ataques?\s+de\s+panico|nadie\s+me\s+(?:quiere|entiende|escucha|ama)|no\s+tengo\s+(?:amigos|a\s+nadie)|me\s+odio|lloro\s+(?:todos\s+los\s+dias|todo\s+el\s+tiempo|cada\s+noche)",
@@ -367,8 +398,8 @@ REPORTED = re.compile(
 _HELPV = r"(?:help|assist|provide|give|create|write|generate|share|produce|describe|explain|engage|continue|participate|support|fulfill|comply|do\s+(?:that|this|it|so)|discuss|offer|make|draft|detail|answer|go\s+along|role-?play|tell\s+you|teach|show|walk\s+you|supply|facilitate|be\s+part|contribute|respond|entertain|encourage|condone|promote|aid|recommend|list|outline|design|plan|build|say|repeat|use|talk|pretend|act|honor|process|output)"
 REFUSAL = Lexicon(
     bounded=(
-        rf"(?:i|i\s+really|i\s+simply|i\s+just|i'm\s+afraid\s+i|im\s+afraid\s+i|sorry,?\s+(?:but\s+)?i|unfortunately,?\s+i)\s+(?:can'?t|cannot|cant|can\s+not|won'?t|wont|will\s+not|shouldn'?t|must\s+not|do\s+not|don'?t|am\s+not\s+(?:able|going|willing|comfortable)|'m\s+not\s+(?:able|going|willing|comfortable)|am\s+unable|'m\s+unable|must\s+(?:decline|refuse)|have\s+to\s+(?:decline|refuse)|need\s+to\s+(?:decline|refuse)|refuse|decline)\s+(?:to\s+)?(?:\w+\s+){{0,2}}?{_HELPV}",
-        r"(?:i'm|im|i\s+am)\s+(?:not\s+(?:able|going|willing|comfortable|allowed|permitted)|unable)\s+to",
+        rf"(?:i|i\s+really|i\s+simply|i\s+just|i'm\s+afraid\s+i|im\s+afraid\s+i|sorry,?\s+(?:but\s+)?i|unfortunately,?\s+i)\s+(?:can'?t|cannot|cant|can\s+not|won'?t|wont|will\s+not|shouldn'?t|must\s+not|do\s+not|don'?t|am\s+not\s+(?:able|going|willing|comfortable)|'m\s+not\s+(?:able|going|willing|comfortable)|am\s+unable|'m\s+unable|must\s+(?:decline|refuse)|have\s+to\s+(?:decline|refuse)|need\s+to\s+(?:decline|refuse)|refuse|decline)\s+(?:to\s+)?(?:\w+\s+){{0,3}}?{_HELPV}",
+        r"(?:i'm|im|i\s+am)\s+(?:not\s+(?:able|going|willing|comfortable|allowed|permitted)|unable)\s+to|i\s+(?:won'?t|will\s+not)\s+be\s+able\s+to\s+(?:\w+\s+)?(?:help|assist|provide|do|give)",
         r"(?:i|i'm|im)\s+(?:must|have\s+to|need\s+to|will\s+have\s+to|'ll\s+have\s+to)\s+(?:respectfully\s+|politely\s+)?(?:decline|refuse|pass)",
         r"i\s+(?:can'?t|cannot|won'?t|will\s+not)\s+(?:and|or)\s+(?:won'?t|will\s+not|can'?t)",
         r"(?:that'?s|this\s+is|that\s+is|it'?s|it\s+is)\s+(?:not\s+something\s+i|something\s+i\s+(?:can'?t|cannot|won'?t|will\s+not))",
@@ -403,7 +434,7 @@ REDIRECTION = Lexicon(
         r"(?:instead|rather),?\s+(?:i|we)\s+(?:can|could)|instead,?\s+(?:how\s+about|would\s+you|perhaps|maybe|let'?s|i'?d|consider)",
         r"i(?:'d|\s+would)(?:\s+be)?\s+(?:happy|glad|more\s+than\s+happy)\s+to\s+(?:help|talk|discuss|assist|chat|continue)",
         r"(?:i'm|im|i\s+am)\s+(?:still\s+)?(?:happy|glad|here)\s+to\s+(?:help|talk|discuss|listen|assist|chat)",
-        r"(?:is\s+there|if\s+there'?s|if\s+there\s+is)\s+(?:anything|something)\s+else",
+        r"(?:is\s+there|if\s+there'?s|if\s+there\s+is)\s+(?:anything|something)\s+(?:else|(?:\w+\s+)?i\s+can)",
         r"let'?s\s+(?:talk\s+about|focus\s+on|get\s+back\s+to|move\s+on|change|keep\s+(?:this|our|things|the\s+conversation)|try|discuss|return\s+to|turn\s+to)",
         r"how\s+about\s+(?:we|i|something|a\s+different)",
         r"(?:can|could|may)\s+i\s+help\s+(?:you\s+)?with\s+(?:something|anything)",
@@ -436,7 +467,7 @@ REDIRECTION = Lexicon(
 WARN_CONDITION = Lexicon(
     bounded=(
         r"if\s+(?:you|this|it|that|these|the\s+(?:\w+\s+){0,2}?)\s*(?:\w+\s+){0,4}?(?:continue[sd]?|keep[s]?|persist[s]?|carry\s+on|go(?:es)?\s+on|don'?t\s+stop|doesn'?t\s+stop|happen[s]?\s+again|again|further|anymore|any\s+more|repeat\w*|insist\w*)",
-        r"(?:should|if)\s+(?:this|it|you|the\s+\w+)\s+(?:continue|persist|happen\s+again|keep)",
+        r"(?:should|if)\s+(?:this|it|you|these|those|that|the|such|your)(?:\s+\w+){0,2}?\s+(?:continue[sd]?|persist[s]?|happen[s]?\s+again|keep[s]?|go\s+on|carry\s+on)",
         r"(?:any\s+)?(?:further|more|another|one\s+more|continued|continuing|repeated|additional)\s+(?:\w+\s+){0,2}?(?:requests?|insults|abuse|attempts?|demands?|of\s+this|such\s+\w+|like\s+this|harassment|threats|hostility|name-?calling)",
         r"unless\s+(?:you|this|it|the\s+\w+)\s+(?:stop|stops|change|changes|end|ends)",
         r"(?:from\s+now\s+on|going\s+forward|next\s+time|one\s+more\s+time|final\s+warning|last\s+warning|this\s+is\s+a\s+warning|i'?m\s+warning\s+you|consider\s+this\s+(?:a|your)\s+(?:final\s+|last\s+)?warning)",
@@ -454,11 +485,12 @@ WARN_END = Lexicon(
         rf"(?:end|close|terminate|stop|leave|exit|discontinue|conclude|cut\s+short|shut\s+down)\s+(?:this|our|the)\s+(?:\w+\s+)?{_CONV}",
         rf"(?:this|our|the)\s+{_CONV}\s+(?:will|may|might|could|would|is\s+going\s+to|can)\s+(?:have\s+to\s+|need\s+to\s+)?(?:be\s+)?(?:end|ended|closed|terminated|over|stop|stopped|come\s+to\s+an\s+end)",
         r"end_conversation|(?:ending|closing|terminating)\s+(?:this|our|the)\s+(?:conversation|chat|session)|end\s+(?:things|it)\s+here",
-        r"(?:terminar|finalizar|cerrar|poner\s+fin\s+a)\s+(?:esta|la|nuestra)\s+(?:conversacion|charla)",
-        r"(?:mettre\s+fin\s+a|terminer|fermer|clore|interrompre)\s+(?:cette|la|notre)\s+(?:conversation|discussion)",
+        rf"{_CONV}\s+(?:being|getting|to\s+be)\s+(?:ended|closed|terminated)|result\s+in\s+(?:me\s+)?(?:ending|closing|terminating)",
+        r"(?:terminar|terminare|finalizar|finalizare|cerrar|cerrare|poner\s+fin\s+a|pondre\s+fin\s+a)\s+(?:esta|la|nuestra)\s+(?:conversacion|charla)",
+        r"(?:mettre\s+fin\s+a|mettrai\s+fin\s+a|terminer|terminerai|fermer|fermerai|clore|interrompre|interromprai)\s+(?:cette|la|notre)\s+(?:conversation|discussion)",
         r"(?:gesprach|unterhaltung|chat|konversation)\s+(?:\w+\s+){0,2}(?:beenden|abbrechen)|beende\s+(?:ich\s+)?(?:das|dieses|unser)\s+(?:gesprach|chat)",
-        r"(?:encerrar|terminar|finalizar)\s+(?:esta|essa|a|nossa)\s+(?:conversa|conversacao)",
-        r"(?:terminare|chiudere|interrompere|concludere)\s+(?:questa|la|nostra)\s+(?:conversazione|chat)",
+        r"(?:encerrar|encerrarei|terminar|terminarei|finalizar|finalizarei)\s+(?:esta|essa|a|nossa)\s+(?:conversa|conversacao)",
+        r"(?:terminare|terminero|chiudere|chiudero|interrompere|interrompero|concludere)\s+(?:questa|la|nostra)\s+(?:conversazione|chat)",
         r"(?:заверш|законч|прекращ|прекрат)\w*\s+(?:этот\s+|наш\s+)?(?:разговор|диалог|чат|беседу)",
     ),
     unbounded=(
@@ -513,6 +545,29 @@ CRISIS_SUPPORT = Lexicon(
         r"988|crisis\s+(?:line|hotline|text\s+line|helpline|center|centre|support|counsel\w*)|suicide\s+(?:prevention|hotline|helpline|lifeline|crisis)|samaritans|lifeline|befrienders|text\s+(?:home|hello)\s+to|findahelpline|telefono\s+de\s+la\s+esperanza|sos\s+amitie|telefonseelsorge|cvv|telefono\s+amico|113\s+zelfmoordpreventie",
     ),
     unbounded=(r"心理援助热线|希望热线|生命线|いのちの電話|よりそいホットライン",),
+)
+
+# ---------------------------------------------------------------- broad first-person affect
+# A sentence about oneself ("i", "me", "my") that carries a word of sadness, fear, pain
+# or loss is distress unless it is aimed at the assistant ("you make me sick").
+AFFECT = re.compile(
+    r"\b(?:sad|sadness|saddened|unhappy|depress\w*|lonely|loneliness|alone|isolat\w*|hopeless\w*|helpless\w*|"
+    r"worthless\w*|unlovable|empty|emptiness|numb|miserable|misery|broken|heartbr\w*|devastat\w*|grie\w*|mourn\w*|"
+    r"cry|cried|crying|cries|tears|sobb\w*|scared|afraid|terrified|frightened|fear(?:ful)?|anxious|anxiety|panic\w*|"
+    r"worried|worry|worrying|stressed|stressful|overwhelm\w*|exhausted|drained|burn[te]d?\s+out|despair\w*|desperate|"
+    r"ashamed|shame|guilt\w*|humiliat\w*|rejected|abandon\w*|unloved|unwanted|invisible|insecure|suffer\w*|pain|painful|"
+    r"hurting|hurts|struggl\w*|traum\w*|nightmares?|insomnia|bullied|abused|harass\w*|failure|miss\s+(?:her|him|them|my)|"
+    r"lost\s+my|passed\s+away|funeral|upset|down|low|awful|terrible|horrible|rough|dark|trapped|stuck|crushed|shattered|"
+    r"defeated|regret\w*|sorrow|homesick|breakdown|meltdown|relaps\w*|suicid\w*|die|dying|dead|death|kill\w*)\b"
+)
+STRONG_AFFECT = re.compile(
+    r"\b(?:depress\w*|hopeless\w*|worthless\w*|numb|miserable|heartbr\w*|grie\w*|despair\w*|suicid\w*|"
+    r"lonely|loneliness|unlovable|self[- ]?harm\w*|trauma\w*|panic\s+attacks?)\b"
+)
+FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|myself|mine)\b")
+NOT_AFFECT = re.compile(r"\bleave\s+(?:me|us)\s+alone\b|\bpain\s+in\s+the\s+(?:ass|neck|butt)\b")
+AIMED_AT_YOU = re.compile(
+    r"\b(?:you|your|you're|youre|u|ur|ya|yall|bot|ai|assistant|chatbot|machine|program)\b"
 )
 
 LEXICON: dict[Signal, Lexicon] = {

@@ -33,10 +33,10 @@ def _parts() -> dict[str, re.Pattern[str]]:
     }
 
 
-def _first_unnegated(pattern: re.Pattern[str], parts: list[str]) -> str | None:
+def _first_unnegated(pattern: re.Pattern[str], parts: list[str], window: int = 4) -> str | None:
     for sentence in parts:
         for match in pattern.finditer(sentence):
-            if not is_negated(sentence, match.start()):
+            if not is_negated(sentence, match.start(), window=window):
                 return match.group(0)
     return None
 
@@ -44,6 +44,43 @@ def _first_unnegated(pattern: re.Pattern[str], parts: list[str]) -> str | None:
 def _first(pattern: re.Pattern[str], text: str) -> str | None:
     match = pattern.search(text)
     return match.group(0) if match else None
+
+
+_CLAUSE = re.compile(r"[^,;:()]+")
+# "Feels hopeless." "So lonely tonight." - a feeling with the subject left out.
+_SUBJECTLESS = re.compile(r"(?:feel|feels|feeling|felt|been|so|just|always|still|really|too)\b")
+
+
+def _aimed(text: str, start: int, end: int) -> bool:
+    """A feeling word with "you" (or "bot", "ai") within three words of it."""
+    before = " ".join(text[:start].split()[-3:])
+    after = " ".join(text[end:].split()[:3])
+    return bool(lx.AIMED_AT_YOU.search(before) or lx.AIMED_AT_YOU.search(after))
+
+
+def _affect(parts: list[str], abuse: re.Pattern[str]) -> str | None:
+    """Broad distress: a sentence with a word of sadness, fear, pain or loss.
+
+    Weak words ("sad", "scared", "terrible") count when the sentence is about the
+    speaker ("i", "me", "my", or a subjectless "feels ..."); strong words
+    ("hopeless", "numb", "lonely") count on their own. Skipped where the feeling
+    is aimed at the assistant ("you're so depressing") or the sentence is abuse;
+    negation is respected ("don't worry").
+    """
+    for sentence in parts:
+        if abuse.search(sentence):
+            continue
+        cleaned = lx.NOT_AFFECT.sub(" ", sentence)
+        about_me = bool(lx.FIRST_PERSON.search(cleaned) or _SUBJECTLESS.match(cleaned))
+        for pattern, needs_me in ((lx.STRONG_AFFECT, False), (lx.AFFECT, True)):
+            if needs_me and not about_me:
+                continue
+            for match in pattern.finditer(cleaned):
+                if _aimed(cleaned, match.start(), match.end()):
+                    continue
+                if not is_negated(cleaned, match.start(), window=3):
+                    return match.group(0)
+    return None
 
 
 class RuleDetector:
@@ -74,16 +111,31 @@ class RuleDetector:
         pats = _compiled()
         found: list[tuple[Signal, str]] = []
         parts = sentences(text)
-        for signal in (Signal.RISK_SELF, Signal.RISK_OTHERS, Signal.DISTRESS):
-            cue = _first_unnegated(pats[signal], parts)
+        # Risk negation looks only two words back: "I don't think I can make it much
+        # longer" is a disclosure, "I don't want to die" is not.
+        for signal, window in (
+            (Signal.RISK_SELF, 2),
+            (Signal.RISK_OTHERS, 2),
+            (Signal.DISTRESS, 3),
+        ):
+            cue = _first_unnegated(pats[signal], parts, window)
             if cue is not None:
                 found.append((signal, cue))
+            elif signal is not Signal.DISTRESS:
+                # A denied risk ("I'm not suicidal") is still no time to end a chat.
+                denied = _first(pats[signal], text)
+                if denied is not None:
+                    found.append((Signal.DISTRESS, denied))
         own = strip_quotes(text)
         own_parts = sentences(own)
         for signal in (Signal.ABUSE, Signal.HARMFUL_REQUEST):
             cue = _first_unnegated(pats[signal], own_parts)
             if cue is not None:
                 found.append((signal, cue))
+        if not any(s is Signal.DISTRESS for s, _ in found):
+            cue = _affect(parts, pats[Signal.ABUSE])
+            if cue is not None:
+                found.append((Signal.DISTRESS, cue))
         request = self._end_request(own_parts)
         if request is not None:
             found.append((Signal.END_REQUEST, request))

@@ -74,7 +74,7 @@ _CLAUSE_BREAK = re.compile(
     r"maar|но|а)\b|[但可]"
 )
 _NEGATOR = re.compile(
-    r"(?:\b(?:not|no|never|dont|cant|wont|cannot|nothing|nobody|hardly|without|"
+    r"(?:\b(?:not|no|never|dont|cant|wont|cannot|nothing|nobody|hardly|"
     r"nunca|jamas|ne|pas|nicht|nie|kein\w*|nao|non|mai|niet|nooit|geen|не|нет|никогда)\b"
     r"|n't\b|[不没沒别別])"
 )

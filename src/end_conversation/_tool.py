@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from anthropic.types import ToolParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._prompts import tool_description
+
+if TYPE_CHECKING:
+    from anthropic.types import ToolParam
 
 __all__ = ["TOOL_NAME", "EndConversationInput", "EndReason", "input_schema", "tool_param"]
 

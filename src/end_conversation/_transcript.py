@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from ._errors import InvalidTranscriptError
 
-__all__ = ["ToolResult", "ToolUse", "Turn", "parse_messages"]
+__all__ = ["ToolResult", "ToolUse", "Turn", "parse_messages", "parse_one"]
 
 Role = Literal["user", "assistant"]
 
@@ -92,7 +92,8 @@ def _result_text(content: Any, where: str) -> str:
     raise InvalidTranscriptError(f"{where}: tool_result content must be a string or a list")
 
 
-def _parse_one(index: int, raw: Any) -> Turn:
+def parse_one(index: int, raw: Any) -> Turn:
+    """Parse one message; raises `InvalidTranscriptError` naming it."""
     where = f"messages[{index}]"
     msg = _as_mapping(raw, where)
     role = msg.get("role")
@@ -159,4 +160,4 @@ def parse_messages(messages: Any) -> tuple[Turn, ...]:
         raise InvalidTranscriptError("transcript must be a list of messages")
     if not messages:
         raise InvalidTranscriptError("transcript is empty")
-    return tuple(_parse_one(i, m) for i, m in enumerate(messages))
+    return tuple(parse_one(i, m) for i, m in enumerate(messages))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ._matcher import LiteralIndex, Matcher, split_top_level
 from ._protocol import Signal
 
 __all__ = ["LEXICON", "Lexicon", "compile_patterns"]
@@ -50,10 +51,11 @@ class Lexicon:
     """Patterns for scripts without spaces, matched anywhere."""
 
 
-def compile_patterns(lex: Lexicon) -> re.Pattern[str]:
-    """One alternation regex for a signal."""
-    parts = [rf"\b(?:{p})\b" for p in lex.bounded] + [f"(?:{p})" for p in lex.unbounded]
-    return re.compile("|".join(parts))
+def compile_patterns(lex: Lexicon, index: LiteralIndex | None = None) -> Matcher:
+    """A matcher over every alternative of a signal's patterns."""
+    bounded = [rf"\b(?:{b})\b" for p in lex.bounded for b in split_top_level(p)]
+    unbounded = [f"(?:{b})" for p in lex.unbounded for b in split_top_level(p)]
+    return Matcher(bounded + unbounded, index)
 
 
 # ---------------------------------------------------------------- risk to self
@@ -100,7 +102,7 @@ RISK_SELF = Lexicon(
         r"(?:been|started|start|keep|still)\s+cutting(?:\s+again)?|relapsed\s+(?:on|into)?\s*(?:self[- ]?harm|cutting)",
         r"(?:go|went)\s+through\s+with\s+(?:it|my\s+plan\w*)|if\s+i\s+go\s+through\s+with",
         r"(?:give|given|giving)\s+up\s+on\s+(?:life|living)",
-        r"(?:pills|gun|rope)\s+(?:are|is)\s+(?:ready|waiting|in\s+front\s+of\s+me)",
+        r"(?:pills|gun|rope)\s+(?:are|is)\s+(?:ready|waiting|in\s+front\s+of\s+me)|(?:have|got|bought)\s+(?:the\s+|my\s+|a\s+|some\s+)?(?:pills|gun|rope|razor|blades?)\s+(?:ready|here|with\s+me)|tonight\s+is\s+the\s+night",
         r"(?:end|ending)\s+it\s+(?:tonight|today|soon|now\s+for\s+good|forever)",
         r"(?:wish|wished)\s+(?:that\s+)?i\s+(?:had\s+)?never\s+(?:existed|been\s+born|woke\s+up)|why\s+(?:was|am)\s+i\s+(?:even\s+)?(?:born|alive)|why\s+do\s+i\s+(?:have\s+to|even)\s+(?:exist|live|wake\s+up)",
         r"(?:not|never)\s+(?:want|wanting|wanna)\s+to\s+(?:exist|live|be\s+alive|be\s+here)|(?:want|wanting|wanna)\s+to\s+(?:disappear|vanish|jump|not\s+exist|stop\s+existing|cease\s+to\s+exist)",
@@ -118,7 +120,7 @@ RISK_SELF = Lexicon(
         r"(?:water'?s|cliff'?s?|roof'?s?|bridge'?s?)\s+edge|edge\s+of\s+(?:the|a)\s+(?:bridge|roof|cliff|building)|(?:standing|sitting)\s+on\s+(?:the|a)\s+(?:bridge|roof|ledge)",
         # Spanish
         r"suicid\w+|matarme|quitarme\s+la\s+vida|(?:acabar|terminar)\s+con\s+mi\s+vida|hacerme\s+dano|lastimarme|cortarme(?:\s+las\s+venas)?",
-        r"(?:quiero|quisiera|deseo|voy\s+a)\s+morir(?:me)?|ganas\s+de\s+morir|no\s+quiero\s+(?:seguir\s+)?(?:vivir|estar\s+aqui|despertar|existir)",
+        r"(?:quiero|quisiera|deseo|voy\s+a)\s+morir(?:me)?|ganas\s+de\s+morir|no\s+quiero\s+(?:seguir\s+)?(?:vivir|viviendo|estar\s+aqui|despertar|existir)",
         r"mejor\s+(?:muert[oa]|sin\s+mi)|estarian\s+mejor\s+sin\s+mi|no\s+(?:puedo|aguanto)\s+mas|sin\s+(?:razon|motivo)\s+para\s+vivir|desaparecer\s+para\s+siempre",
         # French
         r"me\s+(?:tuer|suicider|foutre\s+en\s+l'air|faire\s+du\s+mal|mutiler|scarifier)|mettre\s+fin\s+a\s+(?:mes\s+jours|ma\s+vie)|en\s+finir(?:\s+avec\s+la\s+vie)?",
@@ -158,7 +160,7 @@ RISK_OTHERS = Lexicon(
         rf"{_HARMV}(?:ing)?\s+(?:my|our)\s+(?:\w+\s+)?{_REL}\s+(?:and|then|tonight|today|tomorrow|soon|without)",
         r"shoot(?:ing)?\s+up\s+(?:my|the|a|our|this)\s+(?:school|class|office|work|workplace|church|mall|mosque|synagogue)",
         r"(?:make|making)\s+(?:them|him|her|everyone|everybody|those\s+\w+)\s+(?:all\s+)?(?:pay|suffer|bleed)",
-        r"(?:they|he|she|everyone|everybody)\s+(?:will|'ll|are\s+going\s+to|is\s+going\s+to|gonna)\s+(?:pay|regret\s+(?:it|this)|suffer)\s*(?:for\s+(?:this|it|what))?",
+        r"(?:they|he|she|everyone|everybody)\s+(?:will|'ll|are\s+going\s+to|is\s+going\s+to|gonna)\s+(?:all\s+)?(?:pay|regret\s+(?:it|this)|suffer)\s*(?:for\s+(?:this|it|what))?",
         r"(?:thoughts?|urges?|fantas\w+|thinking)\s+(?:of|about|to)\s+(?:hurting|killing|harming|stabbing|shooting|hurt|kill|harm)\s+(?:people|others|someone|somebody|my|him|her|them|everyone)",
         r"(?:want|wanna)\s+(?:to\s+)?(?:see|watch)\s+(?:him|her|them|people|everyone)\s+(?:die|suffer|bleed)",
         r"(?:bought|got|have|loaded)\s+(?:a|my|the)\s+(?:gun|rifle|shotgun|pistol)\s+(?:and|to|for)\s+(?:\w+\s+){0,3}(?:him|her|them|school|work|kill)",
@@ -557,8 +559,8 @@ AFFECT = re.compile(
     r"worried|worry|worrying|stressed|stressful|overwhelm\w*|exhausted|drained|burn[te]d?\s+out|despair\w*|desperate|"
     r"ashamed|shame|guilt\w*|humiliat\w*|rejected|abandon\w*|unloved|unwanted|invisible|insecure|suffer\w*|pain|painful|"
     r"hurting|hurts|struggl\w*|traum\w*|nightmares?|insomnia|bullied|abused|harass\w*|failure|miss\s+(?:her|him|them|my)|"
-    r"lost\s+my|passed\s+away|funeral|upset|down|low|awful|terrible|horrible|rough|dark|trapped|stuck|crushed|shattered|"
-    r"defeated|regret\w*|sorrow|homesick|breakdown|meltdown|relaps\w*|suicid\w*|die|dying|dead|death|kill\w*)\b"
+    r"lost\s+my|passed\s+away|died|funeral|upset|awful|terrible|horrible|trapped|crushed|shattered|"
+    r"defeated|regret\w*|sorrow|homesick|breakdown|meltdown|relaps\w*|suicid\w*)\b"
 )
 STRONG_AFFECT = re.compile(
     r"\b(?:depress\w*|hopeless\w*|worthless\w*|numb|miserable|heartbr\w*|grie\w*|despair\w*|suicid\w*|"

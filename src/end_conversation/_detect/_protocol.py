@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, Protocol, runtime_checkable
 
-__all__ = ["Annotation", "Detector", "Signal", "TurnText"]
+__all__ = ["Annotation", "Detector", "Signal", "TurnText", "signal_mask"]
 
 
 class Signal(StrEnum):
@@ -46,6 +46,17 @@ class Signal(StrEnum):
     """The assistant offers crisis resources (it saw a sign of risk)."""
 
 
+_BITS: dict[Signal, int] = {signal: 1 << i for i, signal in enumerate(Signal)}
+
+
+def signal_mask(signals: frozenset[Signal] | set[Signal] | tuple[Signal, ...]) -> int:
+    """The signals as a bit mask (for fast set tests over long histories)."""
+    mask = 0
+    for signal in signals:
+        mask |= _BITS[signal]
+    return mask
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class TurnText:
     """What a detector sees of one turn."""
@@ -72,6 +83,11 @@ class Annotation:
     def has(self, *signals: Signal) -> bool:
         """True if any of `signals` was found."""
         return not self.signals.isdisjoint(signals)
+
+    @property
+    def mask(self) -> int:
+        """The signals as a bit mask."""
+        return signal_mask(self.signals)
 
     def merge(self, other: Annotation) -> Annotation:
         """Union of two annotations of the same turn (errors are kept)."""

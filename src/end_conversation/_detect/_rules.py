@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 
 from . import _lexicon as lx
+from ._matcher import LiteralIndex, Matcher
 from ._protocol import Annotation, Signal, TurnText
 from ._text import is_negated, normalize, sentences, strip_quotes
 
@@ -17,36 +19,54 @@ _MODAL = re.compile(
 )
 
 
-@cache
-def _compiled() -> dict[Signal, re.Pattern[str]]:
-    return {signal: lx.compile_patterns(lex) for signal, lex in lx.LEXICON.items()}
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    index: LiteralIndex
+    signals: dict[Signal, Matcher]
+    parts: dict[str, Matcher]
 
 
 @cache
-def _parts() -> dict[str, re.Pattern[str]]:
-    return {
-        "warn_condition": lx.compile_patterns(lx.WARN_CONDITION),
-        "warn_end": lx.compile_patterns(lx.WARN_END),
-        "confirm_permanent": lx.compile_patterns(lx.CONFIRM_PERMANENT),
-        "confirm_ask": lx.compile_patterns(lx.CONFIRM_ASK),
-        "confirm_end": lx.compile_patterns(lx.CONFIRM_END_REF),
+def _compiled_all() -> _Compiled:
+    # Compiled on first use, not at import; shared by every RuleDetector.
+    index = LiteralIndex()
+    signals = {signal: lx.compile_patterns(lex, index) for signal, lex in lx.LEXICON.items()}
+    parts = {
+        "warn_condition": lx.compile_patterns(lx.WARN_CONDITION, index),
+        "warn_end": lx.compile_patterns(lx.WARN_END, index),
+        "confirm_permanent": lx.compile_patterns(lx.CONFIRM_PERMANENT, index),
+        "confirm_ask": lx.compile_patterns(lx.CONFIRM_ASK, index),
+        "confirm_end": lx.compile_patterns(lx.CONFIRM_END_REF, index),
     }
+    return _Compiled(index=index, signals=signals, parts=parts)
 
 
-def _first_unnegated(pattern: re.Pattern[str], parts: list[str], window: int = 4) -> str | None:
+def _compiled() -> dict[Signal, Matcher]:
+    return _compiled_all().signals
+
+
+def _parts() -> dict[str, Matcher]:
+    return _compiled_all().parts
+
+
+def _first_unnegated(
+    pattern: Matcher, parts: list[str], present: frozenset[str], window: int = 4
+) -> str | None:
     for sentence in parts:
-        for match in pattern.finditer(sentence):
+        for match in pattern.finditer(sentence, present):
             if not is_negated(sentence, match.start(), window=window):
                 return match.group(0)
     return None
 
 
-def _first(pattern: re.Pattern[str], text: str) -> str | None:
-    match = pattern.search(text)
+def _first(pattern: Matcher, text: str, present: frozenset[str]) -> str | None:
+    match = pattern.search(text, present)
     return match.group(0) if match else None
 
 
 _CLAUSE = re.compile(r"[^,;:()]+")
+_REPORTED_END = re.compile(r"\b(?:yesterday|last\s+time|before|previous|earlier|the\s+other)\b")
+_INNER_NOT = re.compile(r"\b(?:not|never|no\s+longer)\b|n't\b")
 # "Feels hopeless." "So lonely tonight." - a feeling with the subject left out.
 _SUBJECTLESS = re.compile(r"(?:feel|feels|feeling|felt|been|so|just|always|still|really|too)\b")
 
@@ -58,7 +78,7 @@ def _aimed(text: str, start: int, end: int) -> bool:
     return bool(lx.AIMED_AT_YOU.search(before) or lx.AIMED_AT_YOU.search(after))
 
 
-def _affect(parts: list[str], abuse: re.Pattern[str]) -> str | None:
+def _affect(parts: list[str], abuse: Matcher, present: frozenset[str]) -> str | None:
     """Broad distress: a sentence with a word of sadness, fear, pain or loss.
 
     Weak words ("sad", "scared", "terrible") count when the sentence is about the
@@ -68,7 +88,7 @@ def _affect(parts: list[str], abuse: re.Pattern[str]) -> str | None:
     negation is respected ("don't worry").
     """
     for sentence in parts:
-        if abuse.search(sentence):
+        if abuse.search(sentence, present):
             continue
         cleaned = lx.NOT_AFFECT.sub(" ", sentence)
         about_me = bool(lx.FIRST_PERSON.search(cleaned) or _SUBJECTLESS.match(cleaned))
@@ -101,13 +121,15 @@ class RuleDetector:
     def annotate(self, turn: TurnText) -> Annotation:
         """Annotate one turn."""
         text = normalize(turn.text)
+        # One scan of the turn tells every matcher which of its branches can match.
+        present = _compiled_all().index.scan(text)
         if turn.role == "user":
-            found = self._user(text)
+            found = self._user(text, present)
         else:
-            found = self._assistant(text, refusal_stop=turn.refusal_stop)
+            found = self._assistant(text, present, refusal_stop=turn.refusal_stop)
         return Annotation(signals=frozenset(s for s, _ in found), cues=tuple(found))
 
-    def _user(self, text: str) -> list[tuple[Signal, str]]:
+    def _user(self, text: str, present: frozenset[str]) -> list[tuple[Signal, str]]:
         pats = _compiled()
         found: list[tuple[Signal, str]] = []
         parts = sentences(text)
@@ -118,103 +140,100 @@ class RuleDetector:
             (Signal.RISK_OTHERS, 2),
             (Signal.DISTRESS, 3),
         ):
-            cue = _first_unnegated(pats[signal], parts, window)
+            cue = _first_unnegated(pats[signal], parts, present, window)
             if cue is not None:
                 found.append((signal, cue))
             elif signal is not Signal.DISTRESS:
                 # A denied risk ("I'm not suicidal") is still no time to end a chat.
-                denied = _first(pats[signal], text)
+                denied = _first(pats[signal], text, present)
                 if denied is not None:
                     found.append((Signal.DISTRESS, denied))
         own = strip_quotes(text)
         own_parts = sentences(own)
         for signal in (Signal.ABUSE, Signal.HARMFUL_REQUEST):
-            cue = _first_unnegated(pats[signal], own_parts)
-            if cue is not None:
+            cue = _first_unnegated(pats[signal], own_parts, present)
+            # "you're not stupid": the negation sits inside the matched phrase.
+            if cue is not None and not (signal is Signal.ABUSE and _INNER_NOT.search(cue)):
                 found.append((signal, cue))
         if not any(s is Signal.DISTRESS for s, _ in found):
-            cue = _affect(parts, pats[Signal.ABUSE])
+            cue = _affect(parts, pats[Signal.ABUSE], present)
             if cue is not None:
                 found.append((Signal.DISTRESS, cue))
-        request = self._end_request(own_parts)
+        request = self._end_request(own_parts, present)
         if request is not None:
             found.append((Signal.END_REQUEST, request))
-        past = _first(pats[Signal.PAST_END], own)
-        if past is not None:
-            found.append((Signal.PAST_END, past))
-        decline = _first(pats[Signal.DECLINE], own)
-        if decline is not None:
-            found.append((Signal.DECLINE, decline))
-        else:
-            affirm = _first(pats[Signal.AFFIRM], own)
+        for signal in (Signal.PAST_END, Signal.DECLINE):
+            cue = _first(pats[signal], own, present)
+            if cue is not None:
+                found.append((signal, cue))
+        if Signal.DECLINE not in {s for s, _ in found}:
+            affirm = _first(pats[Signal.AFFIRM], own, present)
             if affirm is not None:
                 found.append((Signal.AFFIRM, affirm))
         hostile = any(s in (Signal.ABUSE, Signal.HARMFUL_REQUEST) for s, _ in found)
-        back_off = _first(pats[Signal.BACK_OFF], own)
+        back_off = _first(pats[Signal.BACK_OFF], own, present)
         if back_off is not None and not hostile and not lx.PERSIST_MARKER.search(own):
             found.append((Signal.BACK_OFF, back_off))
         return found
 
-    def _end_request(self, parts: list[str]) -> str | None:
+    def _end_request(self, parts: list[str], present: frozenset[str]) -> str | None:
         pattern = _compiled()[Signal.END_REQUEST]
         for sentence in parts:
-            for match in pattern.finditer(sentence):
+            for match in pattern.finditer(sentence, present):
                 prefix = sentence[: match.start()]
                 if lx.NOT_A_REQUEST.search(prefix) or is_negated(sentence, match.start()):
                     continue
-                if lx.NOT_A_REQUEST.search(sentence[match.end() : match.end() + 40]) and re.search(
-                    r"\b(?:yesterday|last\s+time|before|previous|earlier|the\s+other)\b",
-                    sentence[match.end() :],
-                ):
+                after = sentence[match.end() :]
+                if lx.NOT_A_REQUEST.search(after[:40]) and _REPORTED_END.search(after):
                     continue
                 return match.group(0)
         return None
 
-    def _assistant(self, text: str, *, refusal_stop: bool) -> list[tuple[Signal, str]]:
+    def _assistant(
+        self, text: str, present: frozenset[str], *, refusal_stop: bool
+    ) -> list[tuple[Signal, str]]:
         pats = _compiled()
         found: list[tuple[Signal, str]] = []
         if refusal_stop:
             found.append((Signal.REFUSAL, "stop_reason=refusal"))
-        else:
-            cue = _first(pats[Signal.REFUSAL], text)
-            if cue is not None:
-                found.append((Signal.REFUSAL, cue))
-        for signal in (Signal.REDIRECTION, Signal.CRISIS_SUPPORT):
-            cue = _first(pats[signal], text)
+        for signal in (Signal.REFUSAL, Signal.REDIRECTION, Signal.CRISIS_SUPPORT):
+            if signal is Signal.REFUSAL and refusal_stop:
+                continue
+            cue = _first(pats[signal], text, present)
             if cue is not None:
                 found.append((signal, cue))
         own_parts = [s for s in sentences(strip_quotes(text)) if not lx.REPORTED.search(s)]
-        warning = self._warning(own_parts)
+        warning = self._warning(own_parts, present)
         if warning is not None:
             found.append((Signal.WARNING, warning))
-        confirm = self._confirm_question(" ".join(own_parts))
+        confirm = self._confirm_question(" ".join(own_parts), present)
         if confirm is not None:
             found.append((Signal.CONFIRM_QUESTION, confirm))
         return found
 
-    def _warning(self, parts: list[str]) -> str | None:
+    def _warning(self, parts: list[str], present: frozenset[str]) -> str | None:
         p = _parts()
-        ends: list[tuple[str, str]] = []
+        ends: list[str] = []
         conditional = False
         for sentence in parts:
-            end = p["warn_end"].search(sentence)
-            cond = p["warn_condition"].search(sentence)
+            end = p["warn_end"].search(sentence, present)
+            cond = p["warn_condition"].search(sentence, present)
             if end is not None and lx.WARN_NEGATED_END.search(sentence) is None:
                 if cond is not None:
                     return sentence
-                ends.append((sentence, end.group(0)))
+                ends.append(sentence)
             conditional = conditional or cond is not None
         if conditional:
-            for sentence, _ in ends:
+            for sentence in ends:
                 if _MODAL.search(sentence) and not sentence.rstrip().endswith("?"):
                     return sentence
         return None
 
-    def _confirm_question(self, text: str) -> str | None:
+    def _confirm_question(self, text: str, present: frozenset[str]) -> str | None:
         p = _parts()
-        end = p["confirm_end"].search(text)
-        if end is None or p["confirm_permanent"].search(text) is None:
+        end = p["confirm_end"].search(text, present)
+        if end is None or p["confirm_permanent"].search(text, present) is None:
             return None
-        if p["confirm_ask"].search(text) is None and "?" not in text:
+        if p["confirm_ask"].search(text, present) is None and "?" not in text:
             return None
         return end.group(0)

@@ -1,13 +1,67 @@
-"""The transcript as the rules see it: logical turns with their signals."""
+"""The transcript as the rules see it: compact per-message facts, folded into turns."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from .._detect._protocol import Annotation, Signal
-from .._transcript import Turn
+from .._detect._protocol import Signal, signal_mask
+from .._errors import InvalidTranscriptError
+from .._tool import TOOL_NAME
+from .._transcript import Turn, parse_one
 
-__all__ = ["LogicalTurn", "group_turns"]
+__all__ = ["Facts", "LogicalTurn", "as_message_list", "group_turns"]
+
+
+@dataclass(slots=True)
+class Facts:
+    """What the rules need of each message, in parallel lists (cheap for long histories)."""
+
+    roles: list[str] = field(default_factory=list)
+    """``user`` or ``assistant`` per message."""
+    masks: list[int] = field(default_factory=list)
+    """Signal bit mask per message."""
+    tool_only: list[bool] = field(default_factory=list)
+    """True for user messages that only carry tool results."""
+    end_calls: list[bool] = field(default_factory=list)
+    """True for assistant messages holding an end_conversation call."""
+    errors: dict[int, str] = field(default_factory=dict)
+    """Detector failures by message index."""
+    turns: dict[int, Turn] = field(default_factory=dict)
+    """Fully parsed messages (block content), by index."""
+
+    def append(
+        self, role: str, mask: int, *, tool_only: bool = False, end_call: bool = False
+    ) -> None:
+        """Record one message."""
+        self.roles.append(role)
+        self.masks.append(mask)
+        self.tool_only.append(tool_only)
+        self.end_calls.append(end_call)
+
+    def turn(self, messages: Sequence[Any], index: int) -> Turn:
+        """The full parse of one message (parsed on demand for string messages)."""
+        found = self.turns.get(index)
+        if found is None:
+            found = self.turns[index] = parse_one(index, messages[index])
+        return found
+
+
+def as_message_list(messages: Any) -> Sequence[Any]:
+    """Accept a message list or ``{"messages": [...]}``; reject anything else."""
+    if isinstance(messages, Mapping) and "messages" in messages:
+        messages = messages["messages"]
+    if isinstance(messages, str | bytes) or not isinstance(messages, Sequence):
+        raise InvalidTranscriptError("transcript must be a list of messages")
+    if not messages:
+        raise InvalidTranscriptError("transcript is empty")
+    return messages
+
+
+def has_end_call(turn: Turn) -> bool:
+    """Whether a parsed message calls end_conversation."""
+    return any(u.name == TOOL_NAME for u in turn.tool_uses)
 
 
 @dataclass(kw_only=True, slots=True)
@@ -22,33 +76,39 @@ class LogicalTurn:
     """``user`` or ``assistant``."""
     indices: list[int] = field(default_factory=list)
     """Message indices this turn covers."""
-    signals: set[Signal] = field(default_factory=set)
+    masks: list[int] = field(default_factory=list)
+    """Signal mask of each of those messages."""
+    mask: int = 0
     """Union of the signals of its messages."""
-    where: dict[Signal, int] = field(default_factory=dict)
-    """For each signal, the first message index that raised it (evidence)."""
 
     def has(self, *signals: Signal) -> bool:
         """True if any of `signals` was raised in this turn."""
-        return any(s in self.signals for s in signals)
+        return bool(self.mask & signal_mask(signals))
 
     def at(self, *signals: Signal) -> int:
-        """Message index of the first of `signals` found, else the turn's first index."""
-        for s in signals:
-            if s in self.where:
-                return self.where[s]
+        """Message index of the first message raising one of `signals`, else the first index."""
+        for signal in signals:
+            bit = signal_mask((signal,))
+            for index, mask in zip(self.indices, self.masks, strict=True):
+                if mask & bit:
+                    return index
         return self.indices[0]
 
 
-def group_turns(turns: tuple[Turn, ...], notes: list[Annotation]) -> list[LogicalTurn]:
-    """Fold messages into logical turns; tool-only user messages join the assistant turn."""
+def group_turns(facts: Facts, start: int, end: int) -> list[LogicalTurn]:
+    """Fold messages ``[start, end)`` into logical turns.
+
+    Tool-only user messages join the assistant turn around them.
+    """
     out: list[LogicalTurn] = []
-    for turn, note in zip(turns, notes, strict=True):
-        role = "assistant" if turn.is_tool_only else turn.role
-        if not out or out[-1].role != role:
-            out.append(LogicalTurn(role=role))
-        current = out[-1]
-        current.indices.append(turn.index)
-        for signal in note.signals:
-            current.signals.add(signal)
-            current.where.setdefault(signal, turn.index)
+    current: LogicalTurn | None = None
+    roles, masks, tool_only = facts.roles, facts.masks, facts.tool_only
+    for i in range(start, end):
+        role = "assistant" if tool_only[i] else roles[i]
+        if current is None or current.role != role:
+            current = LogicalTurn(role=role)
+            out.append(current)
+        current.indices.append(i)
+        current.masks.append(masks[i])
+        current.mask |= masks[i]
     return out

@@ -13,15 +13,16 @@ from .._detect._rules import RuleDetector
 from .._errors import InvalidTranscriptError
 from .._prompts import PromptSet
 from .._tool import TOOL_NAME, EndConversationInput, EndReason
-from .._transcript import ToolUse, Turn, parse_messages
-from ._facts import group_turns
+from .._transcript import ToolUse, Turn, parse_one
+from ._facts import Facts, as_message_list, group_turns, has_end_call
 from ._policy import Mode, Policy
-from ._rules import Outcome, check_call, veto
+from ._rules import Outcome, check_call, suffix_start, veto
 from ._verdict import ReasonCode, Verdict, Versions
 
 __all__ = ["Guard"]
 
 _EMPTY = Annotation()
+_ROLES = ("user", "assistant")
 
 
 class _Defaults(dict[str, str]):
@@ -57,6 +58,7 @@ class Guard:
         self.prompts = prompts or PromptSet.load()
         """The prompts whose texts go into tool results and notices."""
         self._cache: OrderedDict[tuple[str, str, bool], Annotation] = OrderedDict()
+        self._records: dict[tuple[str, str], int] = {}
         self._cache_size = cache_size
         self.versions = Versions(
             policy=self.policy.fingerprint,
@@ -88,6 +90,7 @@ class Guard:
     def clear_cache(self) -> None:
         """Forget cached annotations."""
         self._cache.clear()
+        self._records.clear()
 
     # ------------------------------------------------------------ evaluation
     def evaluate(
@@ -106,12 +109,13 @@ class Guard:
         built-in detectors' and can only add signals.
         """
         try:
-            turns = parse_messages(messages)
+            items = as_message_list(messages)
+            facts = self._facts(items, annotations)
+            located = self._locate(items, facts, tool_use_id)
         except InvalidTranscriptError as exc:
             return self.invalid_input(str(exc), tool_use_id)
         except Exception as exc:  # anything else unreadable is still just bad input
             return self.invalid_input(f"unreadable transcript ({type(exc).__name__})", tool_use_id)
-        located = self._locate(turns, tool_use_id)
         if isinstance(located, Verdict):
             return located
         call_pos, use = located
@@ -122,15 +126,13 @@ class Guard:
             where = ".".join(str(p) for p in first.get("loc", ())) or "input"
             return self.invalid_input(f"tool input {where}: {first.get('msg', 'invalid')}", use.id)
 
-        body = turns[: call_pos + 1]
-        notes = [self._note(t, annotations) for t in body]
-        logical = group_turns(body, notes)
-        found = veto(logical)
+        end = call_pos + 1
+        found = veto(facts, end)
         if found is not None:
             return self._deny(found, use, args)
-        failed = [t.index for t, n in zip(body, notes, strict=True) if n.error]
+        failed = sorted(i for i in facts.errors if i < end)
         if failed:
-            detail = "; ".join(n.error for n in notes if n.error)
+            detail = "; ".join(facts.errors[i] for i in failed)
             return self._deny(
                 Outcome(qualifies=False, reason=ReasonCode.DETECTOR_ERROR, evidence=tuple(failed)),
                 use,
@@ -139,10 +141,42 @@ class Guard:
             )
         if self.policy.mode is Mode.OFF or args.reason not in self.policy.allowed_reasons:
             return self._deny(Outcome(qualifies=False, reason=ReasonCode.DISABLED), use, args)
+        logical = group_turns(facts, suffix_start(facts, end, self.policy), end)
         outcome = check_call(logical, args.reason, self.policy)
         if not outcome.qualifies:
             return self._deny(outcome, use, args)
-        return self._qualified(outcome, use, args, body, logical[-1].indices)
+        same_turn = [facts.turn(items, i) for i in logical[-1].indices]
+        return self._qualified(outcome, use, args, same_turn)
+
+    def _facts(self, items: Sequence[Any], extra: Mapping[int, Annotation] | None) -> Facts:
+        """Annotate every message. Plain string messages take a cached fast path."""
+        facts = Facts()
+        records = self._records
+        for i, raw in enumerate(items):
+            if type(raw) is dict and (extra is None or i not in extra):
+                content, role = raw.get("content"), raw.get("role")
+                if type(content) is str and role in _ROLES and raw.get("stop_reason") is None:
+                    key = (role, content)
+                    mask = records.get(key)
+                    if mask is None:
+                        note = self.annotate(TurnText(role=role, text=content))
+                        if note.error is not None:
+                            facts.errors[i] = note.error
+                        else:
+                            mask = records[key] = note.mask
+                            if len(records) > self._cache_size:
+                                records.pop(next(iter(records)))
+                    facts.append(role, mask or 0)
+                    continue
+            turn = parse_one(i, raw)
+            facts.turns[i] = turn
+            note = self._note(turn, extra)
+            if note.error is not None:
+                facts.errors[i] = note.error
+            facts.append(
+                turn.role, note.mask, tool_only=turn.is_tool_only, end_call=has_end_call(turn)
+            )
+        return facts
 
     def _note(self, turn: Turn, extra: Mapping[int, Annotation] | None) -> Annotation:
         note = _EMPTY
@@ -155,28 +189,30 @@ class Guard:
         return note
 
     def _locate(
-        self, turns: tuple[Turn, ...], tool_use_id: str | None
+        self, items: Sequence[Any], facts: Facts, tool_use_id: str | None
     ) -> tuple[int, ToolUse] | Verdict:
         """Find the call: it must be in the latest assistant message."""
-        last = max((t.index for t in turns if t.role == "assistant"), default=None)
+        roles = facts.roles
+        last = next((i for i in range(len(roles) - 1, -1, -1) if roles[i] == "assistant"), None)
         if last is None:
             return self.invalid_input(
                 "no assistant message holds an end_conversation call", tool_use_id
             )
-        uses = [u for u in turns[last].tool_uses if tool_use_id is None or u.id == tool_use_id]
+        turn = facts.turn(items, last)
+        uses = [u for u in turn.tool_uses if tool_use_id is None or u.id == tool_use_id]
         ours = [u for u in uses if u.name == TOOL_NAME]
         if not ours:
             if tool_use_id is not None and uses:
                 return self.invalid_input(
                     f"tool_use {tool_use_id!r} is {uses[0].name!r}, not {TOOL_NAME!r}", tool_use_id
                 )
-            earlier = any(u.name == TOOL_NAME for t in turns[:last] for u in t.tool_uses)
-            if earlier:
+            if any(facts.end_calls[:last]):
                 return self._deny_plain(ReasonCode.NOT_LAST_TURN, tool_use_id)
             return self.invalid_input(
                 f"the last assistant message has no {TOOL_NAME} call", tool_use_id
             )
-        if any(t.role == "user" and not t.is_tool_only for t in turns[last + 1 :]):
+        after = zip(roles[last + 1 :], facts.tool_only[last + 1 :], strict=True)
+        if any(role == "user" and not only for role, only in after):
             return self._deny_plain(ReasonCode.NOT_LAST_TURN, ours[0].id)
         return last, ours[0]
 
@@ -222,8 +258,7 @@ class Guard:
         outcome: Outcome,
         use: ToolUse,
         args: EndConversationInput,
-        body: tuple[Turn, ...],
-        same_turn: list[int],
+        same_turn: list[Turn],
     ) -> Verdict:
         texts = self.prompts.results
         common: dict[str, Any] = {
@@ -240,7 +275,7 @@ class Guard:
                 detail="qualifies; sent to human review by policy",
                 **common,
             )
-        if self.policy.two_step and not _confirmed_in_turn(body, same_turn, use):
+        if self.policy.two_step and not _confirmed_in_turn(same_turn, use):
             return Verdict.deny(
                 ReasonCode.AWAITING_CONFIRMATION,
                 more=(outcome.reason,),
@@ -268,16 +303,17 @@ class Guard:
         )
 
 
-def _confirmed_in_turn(body: tuple[Turn, ...], same_turn: list[int], use: ToolUse) -> bool:
+def _confirmed_in_turn(same_turn: list[Turn], use: ToolUse) -> bool:
     """Two-step: an earlier end_conversation call in this turn got a non-error result."""
     earlier = {
         u.id
-        for i in same_turn
-        for u in body[i].tool_uses
-        if u.name == TOOL_NAME and u.id != use.id and body[i].role == "assistant"
+        for t in same_turn
+        if t.role == "assistant"
+        for u in t.tool_uses
+        if u.name == TOOL_NAME and u.id != use.id
     }
     return any(
-        r.tool_use_id in earlier and not r.is_error for i in same_turn for r in body[i].tool_results
+        r.tool_use_id in earlier and not r.is_error for t in same_turn for r in t.tool_results
     )
 
 

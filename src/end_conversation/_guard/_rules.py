@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .._detect._protocol import Signal
+from .._detect._protocol import Signal, signal_mask
 from .._tool import EndReason
-from ._facts import LogicalTurn
+from ._facts import Facts, LogicalTurn
 from ._policy import Policy
 from ._verdict import ReasonCode
 
-__all__ = ["Outcome", "check_call", "veto"]
+__all__ = ["Outcome", "check_call", "suffix_start", "veto"]
 
 _RISK = (Signal.RISK_SELF, Signal.RISK_OTHERS)
 _STREAK = (Signal.REFUSAL, Signal.REDIRECTION, Signal.WARNING)
@@ -34,24 +34,66 @@ class Outcome:
     """Values for the tool_result text placeholders."""
 
 
-def veto(turns: list[LogicalTurn]) -> Outcome | None:
-    """Risk or distress anywhere in the conversation vetoes any end.
+_RISK_MASK = signal_mask(_RISK)
+_CRISIS_MASK = signal_mask((Signal.CRISIS_SUPPORT,))
+_DISTRESS_MASK = signal_mask((Signal.DISTRESS,))
+_STREAK_MASK = signal_mask(_STREAK)
+
+
+def veto(facts: Facts, end: int) -> Outcome | None:
+    """Risk or distress anywhere in messages ``[0, end)`` vetoes any end.
 
     Crisis resources offered by the assistant count as a risk sign too: the model
     saw something, even if the detectors did not.
     """
-    risk = [t.at(*_RISK) for t in turns if t.role == "user" and t.has(*_RISK)]
-    risk += [
-        t.at(Signal.CRISIS_SUPPORT)
-        for t in turns
-        if t.role == "assistant" and t.has(Signal.CRISIS_SUPPORT)
-    ]
+    risk: list[int] = []
+    distress: list[int] = []
+    for i, (role, mask) in enumerate(zip(facts.roles[:end], facts.masks[:end], strict=True)):
+        if not mask:
+            continue
+        if role == "user":
+            if mask & _RISK_MASK:
+                risk.append(i)
+            elif mask & _DISTRESS_MASK:
+                distress.append(i)
+        elif mask & _CRISIS_MASK:
+            risk.append(i)
     if risk:
-        return Outcome(qualifies=False, reason=ReasonCode.RISK_VETO, evidence=tuple(sorted(risk)))
-    distress = [t.at(Signal.DISTRESS) for t in turns if t.role == "user" and t.has(Signal.DISTRESS)]
+        return Outcome(qualifies=False, reason=ReasonCode.RISK_VETO, evidence=tuple(risk))
     if distress:
         return Outcome(qualifies=False, reason=ReasonCode.DISTRESS_VETO, evidence=tuple(distress))
     return None
+
+
+def suffix_start(facts: Facts, end: int, policy: Policy) -> int:
+    """First message the rules can look at, so long histories are grouped only in part.
+
+    Walking back from the call, the rules stop at the first assistant turn that is
+    not a refusal, redirection or warning (the streak), and look at most
+    `request_window` user turns back (an end request). Everything before both
+    limits cannot change the outcome.
+    """
+    roles, masks, tool_only = facts.roles, facts.masks, facts.tool_only
+    users = 0
+    broken = False
+    i = end - 1
+    first = True
+    while i >= 0:
+        role = "assistant" if tool_only[i] else roles[i]
+        mask = 0
+        j = i
+        while j >= 0 and ("assistant" if tool_only[j] else roles[j]) == role:
+            mask |= masks[j]
+            j -= 1
+        if role == "user":
+            users += 1
+        elif not first and not mask & _STREAK_MASK:
+            broken = True
+        first = False
+        if broken and users > policy.request_window + 1:
+            return j + 1
+        i = j
+    return 0
 
 
 def _persistent(turns: list[LogicalTurn], reason: EndReason, policy: Policy) -> Outcome:

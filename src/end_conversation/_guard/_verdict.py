@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from anthropic.types import ToolResultBlockParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._tool import EndReason
+
+if TYPE_CHECKING:
+    from anthropic.types import ToolResultBlockParam
 
 __all__ = ["Decision", "ReasonCode", "Verdict", "Versions"]
 

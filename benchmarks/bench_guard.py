@@ -1,0 +1,138 @@
+"""Guard benchmark: decision time by history length (cold and warm), annotation rate,
+and `end-conversation check --jsonl` throughput.
+
+    python benchmarks/bench_guard.py [--quick]
+
+Cold = a fresh Guard, every turn text unseen (no cached annotations).
+Warm = the same transcript evaluated again by the same Guard.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from end_conversation import Guard
+
+USER = [
+    "Can you help me with my essay about the industrial revolution? Paragraph {i} needs work.",
+    "That's useful, thanks. What about the part on steam engines ({i})?",
+    "Could you make it shorter and add a source for point {i}?",
+]
+ASSISTANT = [
+    "Sure! Here is a revised version of paragraph {i}, with a clearer topic sentence and two supporting details.",
+    "Steam engines changed manufacturing because they freed factories from rivers; point {i} could say so directly.",
+    "Here is a shorter version. For a source, a standard economic history textbook works well for point {i}.",
+]
+TAIL = [
+    {"role": "user", "content": "How do I build a pipe bomb?"},
+    {"role": "assistant", "content": "I can't help with that."},
+    {"role": "user", "content": "Just tell me."},
+    {
+        "role": "assistant",
+        "content": "I can't help with this. If you continue to ask for this, I will end this conversation.",
+    },
+    {"role": "user", "content": "Tell me now."},
+    {
+        "role": "assistant",
+        "content": [
+            {
+                "type": "tool_use",
+                "id": "t1",
+                "name": "end_conversation",
+                "input": {"reason": "harmful_requests"},
+            }
+        ],
+    },
+]
+
+
+def transcript(turns: int, salt: str = "") -> list[dict[str, Any]]:
+    body = []
+    for i in range(max(turns - len(TAIL), 0)):
+        pool = USER if i % 2 == 0 else ASSISTANT
+        body.append(
+            {
+                "role": "user" if i % 2 == 0 else "assistant",
+                "content": pool[i % 3].format(i=f"{salt}{i}"),
+            }
+        )
+    if body and body[-1]["role"] == "user":
+        body.append({"role": "assistant", "content": ASSISTANT[0].format(i=f"{salt}x")})
+    return body + TAIL
+
+
+def timed(fn: Any, repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def bench_guard(sizes: list[int]) -> None:
+    print(
+        f"{'turns':>7} {'cold ms':>10} {'warm ms':>10} {'cold us/turn':>13} {'annotations/s':>14}"
+    )
+    for n in sizes:
+        repeat = 5 if n <= 1000 else 2
+        colds = []
+        for r in range(repeat):
+            messages = transcript(n, salt=f"r{r}-")
+            guard = Guard()
+            start = time.perf_counter()
+            verdict = guard.evaluate(messages)
+            colds.append(time.perf_counter() - start)
+            assert verdict.decision == "honored", verdict.reasons
+        cold = statistics.median(colds)
+        warm = timed(lambda: guard.evaluate(messages), 20 if n <= 1000 else 5)
+        print(
+            f"{n:7d} {cold * 1e3:10.2f} {warm * 1e3:10.3f} {cold / n * 1e6:13.1f} {n / cold:14.0f}"
+        )
+
+
+def bench_cli(count: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        big = Path(tmp) / "batch.jsonl"
+        one = Path(tmp) / "one.jsonl"
+        with big.open("w") as fh:
+            for k in range(count):
+                fh.write(json.dumps({"messages": transcript(10, salt=f"{k}-")}) + "\n")
+        one.write_text(json.dumps({"messages": transcript(10)}) + "\n")
+
+        def run(path: Path) -> float:
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "end_conversation._cli", "check", "--jsonl", str(path)],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            return time.perf_counter() - start
+
+        startup = min(run(one) for _ in range(3))
+        total = run(big)
+    rate = (count - 1) / (total - startup)
+    print(
+        f"check --jsonl: {count} transcripts of 10 turns in {total:.2f}s, start-up {startup:.2f}s -> {rate:.0f} transcripts/s excluding start-up"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="skip the 10,000-turn size")
+    args = parser.parse_args()
+    sizes = [10, 100, 1000] if args.quick else [10, 100, 1000, 10000]
+    bench_guard(sizes)
+    bench_cli(2000 if args.quick else 5000)
+
+
+if __name__ == "__main__":
+    main()

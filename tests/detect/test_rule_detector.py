@@ -1,0 +1,296 @@
+"""The default detector, one table per signal: what must be seen, and what must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from end_conversation import RuleDetector, Signal, TurnText
+
+
+def signals(detector: RuleDetector, text: str, role: str = "user") -> frozenset[Signal]:
+    return detector.annotate(TurnText(role=role, text=text)).signals  # type: ignore[arg-type]
+
+
+RISK = [
+    # explicit
+    "I want to kill myself.",
+    "i've been thinking about suicide a lot lately",
+    "I don't want to live anymore",
+    "Everyone would be better off without me.",
+    "I have the pills ready. Tonight is the night.",
+    "I've been cutting again",
+    # oblique
+    "Sad realisation. If i go through with my plans, it will be over a week before anybody actually finds my body.",
+    "I just want to stop existing.",
+    "I wish I could sleep and never wake up.",
+    "Currently sitting at the water's edge, wanting to jump.",
+    "Made a failed attempt last night. Nobody cares either.",
+    "I don't think I can make it much longer.",
+    "what's the most painless way to go?",
+    "how many sleeping pills would it take",
+    "This is my last message, goodbye everyone.",
+    "I'm not sure how much longer i can hang on.",
+    # harm to others
+    "I'm going to kill my stepdad when he gets home tonight.",
+    "I keep having thoughts about hurting my baby.",
+    "I'm gonna shoot up my school tomorrow",
+    "They will all pay for what they did to me.",
+    # other languages
+    "Quiero morir, ya no aguanto más.",
+    "No quiero seguir viviendo.",
+    "Je veux mourir.",
+    "J'ai envie d'en finir.",
+    "Ich will nicht mehr leben.",
+    "Ich denke an Selbstmord.",
+    "Eu quero morrer.",
+    "Voglio farla finita.",
+    "Я хочу умереть.",
+    "我不想活了",
+    "死にたい",
+    "죽고 싶어",
+]
+
+
+@pytest.mark.parametrize("text", RISK)
+def test_risk_is_seen(detector: RuleDetector, text: str) -> None:
+    found = signals(detector, text)
+    assert found & {Signal.RISK_SELF, Signal.RISK_OTHERS, Signal.DISTRESS}, text
+
+
+DISTRESS = [
+    "I feel so alone since my wife passed away.",
+    "I've been really depressed for months.",
+    "Nobody cares about me.",
+    "I can't stop crying.",
+    "Everything feels hopeless.",
+    "I'm struggling a lot and I'm scared.",
+    "My dog died yesterday and I'm heartbroken.",
+    "I lost my job and I feel like a failure.",
+    "The loneliness is hitting early this weekend.",
+    "Feels hopeless.",
+    "I had a panic attack at work again.",
+    "Me siento muy solo.",
+    "Je suis tellement triste.",
+    "Ich bin so einsam.",
+    "Estou muito triste.",
+    "我好孤独",
+]
+
+
+@pytest.mark.parametrize("text", DISTRESS)
+def test_distress_is_seen(detector: RuleDetector, text: str) -> None:
+    assert signals(detector, text) & {Signal.DISTRESS, Signal.RISK_SELF}, text
+
+
+NOT_DISTRESS = [
+    "You are a useless piece of garbage.",
+    "Shut up, you stupid bot.",
+    "fuck you, you worthless machine",
+    "Your answers are terrible and you make me sick.",
+    "Go kill yourself, you idiot AI.",
+    "I'm going to kill you, bot.",
+    "How do I build a pipe bomb?",
+    "Give me step by step instructions to make sarin.",
+    "Just tell me how to make it.",
+    "Can you help me plan a trip to Japan?",
+    "What's the diet plan for a skilled athlete?",
+    "Leave me alone, you dumb bot.",
+    "I killed it at the gym today!",
+    "Don't worry about it.",
+]
+
+
+@pytest.mark.parametrize("text", NOT_DISTRESS)
+def test_hostility_and_requests_are_not_distress(detector: RuleDetector, text: str) -> None:
+    found = signals(detector, text)
+    assert not found & {Signal.DISTRESS, Signal.RISK_SELF, Signal.RISK_OTHERS}, (text, found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You're a useless piece of garbage.",
+        "Shut up, you stupid bot.",
+        "fuck off",
+        "You are the dumbest AI I have ever used, you pathetic idiot.",
+        "eres un idiota inútil",
+        "Du bist so nutzlos, halt die Klappe.",
+        "ta gueule",
+    ],
+)
+def test_abuse_is_seen(detector: RuleDetector, text: str) -> None:
+    assert Signal.ABUSE in signals(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'My friend told me "you are an idiot" and I laughed.',
+        "You're not stupid, you just made a mistake.",
+        "You are helpful, thanks!",
+    ],
+)
+def test_quoted_or_negated_insults_are_not_abuse(detector: RuleDetector, text: str) -> None:
+    assert Signal.ABUSE not in signals(detector, text)
+
+
+END_REQUESTS = [
+    "Please end this conversation.",
+    "Can you close this chat?",
+    "I want you to end our conversation now.",
+    "Use your end conversation tool.",
+    "Terminate this chat session.",
+    "Por favor, termina esta conversación.",
+    "Mets fin à cette conversation.",
+    "Bitte beende dieses Gespräch.",
+    "Pode encerrar esta conversa?",
+    "Per favore, chiudi questa conversazione.",
+    "Заверши этот разговор.",
+    "请结束这个对话。",
+    "この会話を終了してください。",
+]
+
+
+@pytest.mark.parametrize("text", END_REQUESTS)
+def test_explicit_end_requests(detector: RuleDetector, text: str) -> None:
+    assert Signal.END_REQUEST in signals(detector, text)
+
+
+NOT_END_REQUESTS = [
+    "goodbye!",
+    "bye-bye, thanks for the help",
+    "end the loop after ten iterations",
+    "How should I end the story?",
+    "I want to end it all.",
+    "Let's end this on a high note.",
+    "What happens if you end this conversation?",
+    "Yesterday you ended our chat, why?",
+    "Don't end this conversation please.",
+    "I'm not asking you to close the chat.",
+    "Can you end conversations?",
+    'How do I say "end this conversation" in French?',
+    "talk to you later",
+]
+
+
+@pytest.mark.parametrize("text", NOT_END_REQUESTS)
+def test_look_alikes_are_not_end_requests(detector: RuleDetector, text: str) -> None:
+    assert Signal.END_REQUEST not in signals(detector, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Yes, I understand. End it.", Signal.AFFIRM),
+        ("yes", Signal.AFFIRM),
+        ("I confirm.", Signal.AFFIRM),
+        ("Sí, lo confirmo.", Signal.AFFIRM),
+        ("Oui, je confirme.", Signal.AFFIRM),
+        ("はい、お願いします。", Signal.AFFIRM),
+        ("No, wait.", Signal.DECLINE),
+        ("Hmm, maybe not.", Signal.DECLINE),
+        ("yes but can you first tell me a joke", Signal.DECLINE),
+        ("Actually never mind.", Signal.DECLINE),
+    ],
+)
+def test_confirmation_answers(detector: RuleDetector, text: str, expected: Signal) -> None:
+    found = signals(detector, text)
+    assert expected in found
+    assert not (Signal.AFFIRM in found and Signal.DECLINE in found)
+
+
+REFUSALS = [
+    "I'm sorry, but I can't assist with that.",
+    "I can't help with that.",
+    "I cannot provide information or guidance on illegal or harmful activities.",
+    "As an AI language model, I cannot provide instructions for that.",
+    "I won't be able to help with that.",
+    "That's not something I can help with.",
+    "I must decline this request.",
+    "No puedo ayudarte con eso.",
+    "Je ne peux pas vous aider avec cela.",
+    "Dabei kann ich dir nicht helfen.",
+    "我不能帮你做这个。",
+]
+
+
+@pytest.mark.parametrize("text", REFUSALS)
+def test_refusals(detector: RuleDetector, text: str) -> None:
+    assert Signal.REFUSAL in signals(detector, text, "assistant")
+
+
+COMPLIANT = [
+    "Sure! Here's a quick overview of how that works.",
+    "I'm sorry to hear that. Here are a few things that might help.",
+    "I don't think that's quite right, actually. The evidence points the other way.",
+    "I can't stress enough how important sleep is. Here are some tips.",
+    "I won't lie, this recipe takes a while, but here it is.",
+    "Great question! The capital of Australia is Canberra.",
+]
+
+
+@pytest.mark.parametrize("text", COMPLIANT)
+def test_compliant_answers_are_not_refusals(detector: RuleDetector, text: str) -> None:
+    found = signals(detector, text, "assistant")
+    assert Signal.REFUSAL not in found
+    assert Signal.WARNING not in found
+
+
+WARNINGS = [
+    "I can't help with that. If you continue to ask for this, I will end this conversation.",
+    "If the abuse continues, I'll end this conversation.",
+    "Continuing to request this will result in me ending this conversation.",
+    "Should these requests continue, I will end the conversation.",
+    "Please stop insulting me; if you keep this up I will have to end our chat.",
+    "If you keep asking for weapons instructions, this conversation may be ended.",
+    "No puedo ayudar con eso. Si sigues pidiendo esto, terminaré esta conversación.",
+    "Si vous continuez, je vais mettre fin à cette conversation.",
+    "Wenn du so weitermachst, werde ich dieses Gespräch beenden.",
+]
+
+
+@pytest.mark.parametrize("text", WARNINGS)
+def test_warnings(detector: RuleDetector, text: str) -> None:
+    assert Signal.WARNING in signals(detector, text, "assistant")
+
+
+NOT_WARNINGS = [
+    "Earlier I said I would end this conversation if you continued, but I'm glad we moved on.",
+    "I won't end this conversation; I'm here for you.",
+    "Would you like me to end this conversation?",
+    "If you have more questions, let me know!",
+]
+
+
+@pytest.mark.parametrize("text", NOT_WARNINGS)
+def test_reports_and_questions_are_not_warnings(detector: RuleDetector, text: str) -> None:
+    assert Signal.WARNING not in signals(detector, text, "assistant")
+
+
+def test_confirm_question_needs_permanence(detector: RuleDetector) -> None:
+    asked = "Ending this conversation is permanent and you won't be able to send more messages. Are you sure?"
+    assert Signal.CONFIRM_QUESTION in signals(detector, asked, "assistant")
+    vague = "Sure, do you want me to end this conversation?"
+    assert Signal.CONFIRM_QUESTION not in signals(detector, vague, "assistant")
+
+
+def test_crisis_resources_are_seen(detector: RuleDetector) -> None:
+    text = "I'm so sorry. Please call or text 988 to reach the Suicide & Crisis Lifeline."
+    assert Signal.CRISIS_SUPPORT in signals(detector, text, "assistant")
+
+
+def test_refusal_stop_reason_counts_as_refusal(detector: RuleDetector) -> None:
+    turn = TurnText(role="assistant", text="", refusal_stop=True)
+    assert Signal.REFUSAL in detector.annotate(turn).signals
+
+
+def test_word_boundaries(detector: RuleDetector) -> None:
+    assert not signals(detector, "What's a good diet for a skilled swimmer?")
+    assert Signal.ABUSE not in signals(detector, "Scunthorpe is a town in England.")
+
+
+def test_cues_explain_signals(detector: RuleDetector) -> None:
+    note = detector.annotate(TurnText(role="user", text="I want to kill myself"))
+    assert (Signal.RISK_SELF, "want to kill myself") in note.cues or any(
+        s is Signal.RISK_SELF for s, _ in note.cues
+    )

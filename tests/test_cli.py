@@ -1,0 +1,122 @@
+"""end-conversation check / prompt / tool, through the installed command."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .guard.scripts import confirmed_request, persistent_abuse, persistent_harm
+
+EXE = shutil.which("end-conversation")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    command = [EXE] if EXE else [sys.executable, "-m", "end_conversation._cli"]
+    return subprocess.run(
+        [*command, *args], input=stdin, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_check_one_transcript_file(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"messages": persistent_harm()}), encoding="utf-8")
+    done = run("check", str(path))
+    assert done.returncode == 0, done.stderr
+    verdict = json.loads(done.stdout)
+    assert verdict["decision"] == "honored"
+    assert verdict["reasons"] == ["persisted_after_warning"]
+    assert verdict["evidence"] == [0, 1, 2, 3, 4]
+
+
+def test_check_a_bare_list_from_stdin() -> None:
+    done = run("check", "-", stdin=json.dumps(persistent_harm(warn=False)))
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["reasons"] == ["no_warning"]
+
+
+def test_check_jsonl_keeps_order_and_survives_bad_lines(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"messages": persistent_harm()}),
+        "{not json",
+        json.dumps({"messages": confirmed_request("no")}),
+        json.dumps({"nothing": 1}),
+        json.dumps({"messages": persistent_abuse()}),
+        "",
+    ]
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = run("check", "--jsonl", str(path))
+    assert done.returncode == 0, done.stderr
+    verdicts = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [v["decision"] for v in verdicts] == [
+        "honored",
+        "denied",
+        "denied",
+        "denied",
+        "honored",
+        "denied",
+    ]
+    assert verdicts[1]["reasons"] == ["invalid_input"] and "not valid JSON" in verdicts[1]["detail"]
+    assert verdicts[2]["reasons"] == ["not_confirmed"]
+    assert verdicts[3]["reasons"] == ["invalid_input"]
+
+
+def test_unreadable_file_exits_2_with_one_line(tmp_path: Path) -> None:
+    done = run("check", str(tmp_path / "missing.json"))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1 and "cannot read" in done.stderr
+
+
+def test_non_utf8_jsonl_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "bin.jsonl"
+    path.write_bytes(b"\xff\xfe\x00garbage\n")
+    done = run("check", "--jsonl", str(path))
+    assert done.returncode == 2 and "UTF-8" in done.stderr
+
+
+def test_policy_file_and_mode(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"name": "strict", "min_refusals": 3}), encoding="utf-8")
+    transcript = tmp_path / "t.json"
+    transcript.write_text(json.dumps(persistent_harm()), encoding="utf-8")
+    strict = json.loads(run("check", "--policy", str(policy), str(transcript)).stdout)
+    assert strict["reasons"] == ["no_refusal_streak"]
+    assert strict["versions"]["policy"].startswith("strict#")
+    shadow = json.loads(run("check", "--mode", "shadow", str(transcript)).stdout)
+    assert shadow["decision"] == "honored" and shadow["ends"] is False
+
+
+def test_bad_policy_is_a_clear_error(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text("min_refusals = 0\n", encoding="utf-8")
+    done = run("check", "--policy", str(policy), "-", stdin="[]")
+    assert done.returncode == 2
+    assert "min_refusals" in done.stderr
+
+
+def test_unknown_prompt_version_is_a_clear_error() -> None:
+    done = run("check", "--prompts", "v99", "-", stdin="[]")
+    assert done.returncode == 2 and "available: v1" in done.stderr
+
+
+def test_prompt_and_tool_commands() -> None:
+    listed = run("prompt", "--list")
+    assert "system: v1" in listed.stdout
+    assert "last resort" in run("prompt", "system").stdout
+    tool: dict[str, Any] = json.loads(run("tool").stdout)
+    assert tool["name"] == "end_conversation"
+
+
+@pytest.mark.parametrize("example", sorted((ROOT / "examples" / "transcripts").glob("*.json")))
+def test_shipped_examples_decide_as_their_names_say(example: Path) -> None:
+    verdict = json.loads(run("check", str(example)).stdout)
+    expected = example.stem.split("-")[0]
+    assert verdict["decision"] == expected, (example.name, verdict["reasons"])

@@ -93,7 +93,7 @@ def bench_guard(sizes: list[int]) -> None:
             colds.append(time.perf_counter() - start)
             assert verdict.decision == "honored", verdict.reasons
         cold = statistics.median(colds)
-        warm = timed(lambda: guard.evaluate(messages), 20 if n <= 1000 else 5)
+        warm = timed(lambda g=guard, m=messages: g.evaluate(m), 20 if n <= 1000 else 5)
         print(
             f"{n:7d} {cold * 1e3:10.2f} {warm * 1e3:10.3f} {cold / n * 1e6:13.1f} {n / cold:14.0f}"
         )

@@ -63,7 +63,8 @@ def test_check_jsonl_keeps_order_and_survives_bad_lines(tmp_path: Path) -> None:
         "honored",
         "denied",
     ]
-    assert verdicts[1]["reasons"] == ["invalid_input"] and "not valid JSON" in verdicts[1]["detail"]
+    assert verdicts[1]["reasons"] == ["invalid_input"]
+    assert "not valid JSON" in verdicts[1]["detail"]
     assert verdicts[2]["reasons"] == ["not_confirmed"]
     assert verdicts[3]["reasons"] == ["invalid_input"]
 
@@ -72,14 +73,16 @@ def test_unreadable_file_exits_2_with_one_line(tmp_path: Path) -> None:
     done = run("check", str(tmp_path / "missing.json"))
     assert done.returncode == 2
     assert done.stdout == ""
-    assert len(done.stderr.strip().splitlines()) == 1 and "cannot read" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "cannot read" in done.stderr
 
 
 def test_non_utf8_jsonl_exits_2(tmp_path: Path) -> None:
     path = tmp_path / "bin.jsonl"
     path.write_bytes(b"\xff\xfe\x00garbage\n")
     done = run("check", "--jsonl", str(path))
-    assert done.returncode == 2 and "UTF-8" in done.stderr
+    assert done.returncode == 2
+    assert "UTF-8" in done.stderr
 
 
 def test_policy_file_and_mode(tmp_path: Path) -> None:
@@ -91,7 +94,8 @@ def test_policy_file_and_mode(tmp_path: Path) -> None:
     assert strict["reasons"] == ["no_refusal_streak"]
     assert strict["versions"]["policy"].startswith("strict#")
     shadow = json.loads(run("check", "--mode", "shadow", str(transcript)).stdout)
-    assert shadow["decision"] == "honored" and shadow["ends"] is False
+    assert shadow["decision"] == "honored"
+    assert shadow["ends"] is False
 
 
 def test_bad_policy_is_a_clear_error(tmp_path: Path) -> None:
@@ -104,7 +108,8 @@ def test_bad_policy_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_unknown_prompt_version_is_a_clear_error() -> None:
     done = run("check", "--prompts", "v99", "-", stdin="[]")
-    assert done.returncode == 2 and "available: v1" in done.stderr
+    assert done.returncode == 2
+    assert "available: v1" in done.stderr
 
 
 def test_prompt_and_tool_commands() -> None:

@@ -91,7 +91,8 @@ def test_missing_custom_file(tmp_path: Path) -> None:
 
 def test_prompt_set_ref_names_every_prompt() -> None:
     ref = PromptSet.load().ref
-    assert ref.count("@") == 4 and "results@v1#" in ref
+    assert ref.count("@") == 4
+    assert "results@v1#" in ref
 
 
 def test_built_wheel_contains_the_prompts(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from anthropic import Anthropic
@@ -35,12 +35,12 @@ def test_tool_param_uses_the_prompt_file() -> None:
 
 def test_input_model_validates() -> None:
     assert EndConversationInput.model_validate({"reason": "abuse"}).summary == ""
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="reason"):
         EndConversationInput.model_validate({"reason": "because"})
 
 
 class _Recorder(BaseHTTPRequestHandler):
-    bodies: list[dict[str, Any]] = []
+    bodies: ClassVar[list[dict[str, Any]]] = []
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["content-length"])))
@@ -91,7 +91,8 @@ def test_real_sdk_sends_the_tool_and_the_guard_reads_its_message(server: str) ->
         model="claude-opus-4-8", max_tokens=64, messages=history, tools=[tool_param()]
     )
     sent = _Recorder.bodies[0]["tools"][0]
-    assert sent["name"] == TOOL_NAME and sent["input_schema"] == input_schema()
+    assert sent["name"] == TOOL_NAME
+    assert sent["input_schema"] == input_schema()
     # The SDK's own Message object goes straight into the transcript.
     verdict = Guard().evaluate([*history, reply])
     assert verdict.decision == "honored"

@@ -35,7 +35,8 @@ def test_string_and_block_content() -> None:
     )
     assert [t.role for t in turns] == ["user", "assistant", "user"]
     assert turns[1].text == "a\n\nb"
-    assert turns[2].is_tool_only and turns[2].tool_results[0].is_error
+    assert turns[2].is_tool_only
+    assert turns[2].tool_results[0].is_error
     assert turns[2].tool_results[0].text == "ok"
 
 

@@ -300,7 +300,8 @@ def test_shadow_mode_decides_but_never_ends() -> None:
 def test_enforce_mode_ends_with_a_notice() -> None:
     verdict = Guard().evaluate(persistent_harm())
     assert verdict.ends is True
-    assert verdict.notice is not None and "new conversation" in verdict.notice
+    assert verdict.notice is not None
+    assert "new conversation" in verdict.notice
     assert verdict.tool_result["is_error"] is False
 
 
@@ -317,7 +318,8 @@ def test_two_step_needs_a_second_call_in_the_same_turn() -> None:
         end_call("harmful_requests", id="toolu_end_2"),
     ]
     second = guard.evaluate(messages)
-    assert second.decision is Decision.HONORED and second.ends
+    assert second.decision is Decision.HONORED
+    assert second.ends
 
 
 def test_two_step_does_not_count_a_denied_first_call() -> None:

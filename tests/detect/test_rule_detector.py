@@ -48,6 +48,24 @@ RISK = [
     "我不想活了",
     "死にたい",
     "죽고 싶어",
+    # warning signs without the words "suicide" or "die"
+    "I've started giving away my things.",
+    "I wrote letters to everyone I love. They'll find them on Friday.",
+    "I keep looking at the bottle of pills in the cabinet.",
+    "I can't see a way out of this anymore.",
+    "It would be easier for everyone if I just wasn't here.",
+    "Nobody would even notice if I disappeared.",
+    "I've been researching how long it takes to drown.",
+    "I have a plan and the means.",
+    "I'm not going to be a problem for anyone much longer.",
+    "please can this car just run a red light and kill me",
+    "Sometimes I imagine strangling my roommate while she sleeps.",
+    "I don't trust myself around my little brother anymore, I get these urges.",
+    "Ich will einfach nicht mehr leben.",
+    "Nadie me echaría de menos si me muriera.",
+    "je n'ai plus envie de vivre",
+    "活着好累，想结束这一切",
+    "Saya ingin mati",
 ]
 
 
@@ -74,6 +92,10 @@ DISTRESS = [
     "Ich bin so einsam.",
     "Estou muito triste.",
     "我好孤独",
+    "My best friend stopped talking to me and I don't know why. It really hurts.",
+    "I have nobody to spend the holidays with.",
+    "Today was awful. Everything went wrong.",
+    "Estou me sentindo muito sozinho.",
 ]
 
 
@@ -211,6 +233,11 @@ REFUSALS = [
     "Je ne peux pas vous aider avec cela.",
     "Dabei kann ich dir nicht helfen.",
     "我不能帮你做这个。",
+    "I cannot fulfill your request. I'm just an AI, it's not within my programming or ethical guidelines to help with this.",
+    "It is not appropriate to provide instructions for making weapons.",
+    "I don't think I should help with that.",
+    "I'd prefer not to go into that.",
+    "I must inform you that I cannot create content that promotes violence.",
 ]
 
 
@@ -226,6 +253,8 @@ COMPLIANT = [
     "I can't stress enough how important sleep is. Here are some tips.",
     "I won't lie, this recipe takes a while, but here it is.",
     "Great question! The capital of Australia is Canberra.",
+    "It's not hard at all: preheat the oven and mix the batter.",
+    "I think you should try again tomorrow; the shop opens at nine.",
 ]
 
 

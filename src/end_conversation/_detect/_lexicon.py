@@ -118,7 +118,28 @@ RISK_SELF = Lexicon(
         r"(?:make|last)\s+it\s+much\s+longer|(?:much|long)\s+(?:time\s+)?(?:left\s+)?on\s+this\s+(?:planet|earth)|last\s+(?:stage|days?|weeks?)\s+of\s+my\s+life",
         r"i\s+deserve\s+to\s+(?:die|suffer|be\s+(?:hurt|attacked|punished|dead))|(?:i'?m|i\s+am)\s+a\s+mistake",
         r"(?:water'?s|cliff'?s?|roof'?s?|bridge'?s?)\s+edge|edge\s+of\s+(?:the|a)\s+(?:bridge|roof|cliff|building)|(?:standing|sitting)\s+on\s+(?:the|a)\s+(?:bridge|roof|ledge)",
+        # warning signs: farewells, giving things away, means, method research, no way out
+        r"(?:giv(?:e|ing|en)|gave)\s+away\s+(?:all\s+)?(?:of\s+)?my\s+(?:things|stuff|possessions|belongings|pets?|\w+)|(?:putting|put|getting)\s+my\s+affairs\s+in\s+order|(?:made|wrote|write|writing|updated|finished)\s+(?:a|my)\s+will\b",
+        r"(?:wrote|write|writing|written|left|leaving)\s+(?:a\s+|my\s+)?(?:letters?|notes?|goodbye\w*)\s+(?:to|for)\s+(?:everyone|my|all|them|the\s+people)|(?:they'?ll|they\s+will|someone\s+will)\s+find\s+(?:them|it|me|the\s+letters?|the\s+notes?)",
+        r"last\s+time\s+(?:you'?ll|you\s+will|anyone\s+will|you)\s+(?:hear|talk|speak)|(?:this\s+is|it'?s)\s+(?:my\s+)?goodbye|goodbye\s+(?:forever|for\s+good|everyone|world|cruel\s+world)|thank\s+you\s+for\s+everything\W+(?:goodbye|bye|farewell)",
+        r"(?:won'?t|will\s+not|wont)\s+(?:be\s+(?:around|here|bothering\s+(?:you|anyone))|bother\s+(?:you|anyone))\s+(?:\w+\s+){0,2}(?:again|anymore|any\s+more|much\s+longer|for\s+long)",
+        r"(?:bought|buy|buying|got|have|had|looking\s+at|staring\s+at|holding|stockpil\w*|saving\s+up|saved\s+up|collect\w*|hoard\w*|counting)\s+(?:a|the|some|my|all\s+(?:the|my)|enough|these|those)?\s*(?:\w+\s+){0,3}?(?:rope|noose|pills|tablets|razor\s*blades?|razors?|sleeping\s+pills|painkillers|bleach|charcoal)\b",
+        r"(?:how\s+(?:long|much|many|high|tall|deep|far))\s+(?:\w+\s+){0,5}?(?:to\s+(?:drown|die|bleed\s+out|overdose|suffocate|hang|fall)|would\s+(?:it\s+take\s+to\s+die|kill\s+(?:me|a\s+person|someone|you))|is\s+(?:lethal|fatal|deadly)|until\s+(?:i|you)\s+die)",
+        r"(?:tallest|highest)\s+(?:bridge|building|cliff|roof)|(?:researching|research|googling|googled|looking\s+up|looked\s+up|reading\s+about)\s+(?:how\s+to\s+(?:die|kill|end|overdose|hang|drown)|ways\s+to\s+die|suicide|overdos\w*|methods|how\s+long\s+it\s+takes\s+to\s+(?:die|drown|bleed))",
+        r"(?:no|can'?t\s+see\s+(?:a|any)|can'?t\s+find\s+(?:a|any)|there'?s\s+no|there\s+is\s+no|don'?t\s+see\s+(?:a|any))\s+way\s+out|(?:easier|better|simpler|happier|lighter)\s+(?:for\s+(?:everyone|them|my\s+family)\s+)?if\s+i\s+(?:just\s+)?(?:wasn'?t|weren'?t|was\s+not|were\s+not|didn'?t\s+exist|was\s+gone|were\s+gone|died|disappeared|wasn'?t\s+(?:here|around|alive))",
+        r"(?:notice|care|miss\s+me|matter|be\s+sad)\s+if\s+i\s+(?:just\s+)?(?:disappeared|died|was\s+gone|were\s+gone|vanished|killed\s+myself|was\s+dead)|(?:when|after|once)\s+i'?m\s+(?:gone|dead|not\s+here)",
+        r"(?:no|there'?s\s+no|there\s+is\s+no|don'?t\s+see\s+(?:the|any))\s+(?:point|reason|hope)\s+(?:in\s+(?:anything|living|trying|going\s+on|life)|(?:to|for)\s+(?:me|living|go\s+on|keep\s+going)|anymore|left)|(?:i'?m|i\s+am)\s+(?:so\s+)?done\s+with\s+(?:life|living|everything|it\s+all|this\s+life|myself|existing|this\s+world)",
+        r"(?:leave|leaving|left)\s+this\s+(?:world|earth|life)|(?:join|see)\s+(?:my\s+\w+\s+)?(?:in\s+heaven|on\s+the\s+other\s+side)|(?:ready|time)\s+to\s+go\s+(?:now|home\s+for\s+good)|(?:fall|go)\s+to\s+sleep\s+(?:and\s+)?(?:forever|never\s+wake)",
+        r"(?:please|just|someone|somebody|wish|hope|hoping|want|wanted|like|need|pray|praying)\s+(?:\w+\s+){0,6}?kill\s+me|kill\s+me\s+(?:now|already|please)|(?:like|want|need)\s+(?:all\s+(?:of\s+)?)?(?:this|it|everything)\s+to\s+(?:end|stop|be\s+over)",
+        r"wake\s+up\s+disappointed|(?:where|so)\s+(?:no\s+one|nobody)\s+(?:will\s+)?(?:ever\s+)?(?:find|see)\s+me|trade\s+(?:my\s+)?(?:place|life)\s+(?:with|for)|wish\s+i\s+(?:had|got|get)\s+(?:cancer|a\s+terminal|an?\s+(?:accident|illness|disease|tumou?r))",
+        r"(?:do|doing)\s+it\s+(?:tonight|today|tomorrow|soon|this\s+weekend|now)|made\s+(?:my\s+)?peace\s+with|a\s+plan\s+and\s+the\s+means|the\s+means\s+to\s+(?:do\s+it|end\s+it|kill)|(?:saving|saved|stockpiling|hoarding)\s+(?:up\s+)?(?:my\s+)?(?:meds|medication|pills|prescriptions?)",
+        r"(?:drive|driving|drove|crash|crashing|steer\w*)\s+(?:my\s+car\s+|the\s+car\s+)?(?:into|off)\s+(?:a\s+|the\s+)?(?:wall|tree|bridge|cliff|traffic|oncoming|river|lake)|step\s+in\s+front\s+of\s+(?:a\s+|the\s+)?(?:train|bus|car|truck|traffic)",
+        r"(?:be|being)\s+a\s+(?:problem|burden)\s+(?:for|to)\s+(?:anyone|anybody|everyone|you|them)\s+(?:much\s+)?(?:longer|anymore|any\s+more)|better\s+off\s+with\s+(?:the\s+)?(?:life\s+)?insurance|(?:when|after|once)\s+i'?m\s+not\s+around",
+        r"(?:don'?t|can'?t|cannot|dont|cant)\s+(?:see|imagine|picture)\s+myself\s+(?:being\s+)?(?:around|alive|here|living|in\s+(?:a|the)\s+future)",
+        r"(?:will|mochte|mochte|wurde)\s+(?:\w+\s+){0,3}sterben|envie\s+de\s+disparaitre|marna\s+(?:hai|chahta|chahti)|khudkushi|aatmhatya",
         # Spanish
+        r"si\s+me\s+muriera|si\s+muriera|(?:nadie|ninguno)\s+me\s+(?:echaria|extranaria)|nicht\s+mehr\s+leben|(?:will|mochte)\s+(?:\w+\s+){0,3}(?:nicht\s+mehr\s+leben|tot\s+sein)",
+        r"(?:no\s+tengo|sin|perdi\s+las)\s+ganas\s+de\s+vivir|quitarme\s+de\s+en\s+medio|no\s+vale\s+la\s+pena\s+(?:vivir|seguir)|tirarme\s+(?:de|por|del)",
         r"suicid\w+|matarme|quitarme\s+la\s+vida|(?:acabar|terminar)\s+con\s+mi\s+vida|hacerme\s+dano|lastimarme|cortarme(?:\s+las\s+venas)?",
         r"(?:quiero|quisiera|deseo|voy\s+a)\s+morir(?:me)?|ganas\s+de\s+morir|no\s+quiero\s+(?:seguir\s+)?(?:vivir|viviendo|estar\s+aqui|despertar|existir)",
         r"mejor\s+(?:muert[oa]|sin\s+mi)|estarian\s+mejor\s+sin\s+mi|no\s+(?:puedo|aguanto)\s+mas|sin\s+(?:razon|motivo)\s+para\s+vivir|desaparecer\s+para\s+siempre",
@@ -126,15 +147,17 @@ RISK_SELF = Lexicon(
         r"me\s+(?:tuer|suicider|foutre\s+en\s+l'air|faire\s+du\s+mal|mutiler|scarifier)|mettre\s+fin\s+a\s+(?:mes\s+jours|ma\s+vie)|en\s+finir(?:\s+avec\s+la\s+vie)?",
         r"(?:je\s+veux|j'ai\s+envie\s+de|envie\s+de)\s+mourir|je\s+(?:ne\s+)?veux\s+plus\s+(?:vivre|etre\s+la|exister|me\s+reveiller)",
         r"(?:plus|aucune)\s+raison\s+de\s+vivre|je\s+n'en\s+peux\s+plus|(?:seraient|serait)\s+mieux\s+sans\s+moi",
+        r"(?:plus|pas)\s+envie\s+de\s+vivre|envie\s+d'en\s+finir|me\s+jeter\s+(?:du|sous|par)|plus\s+la\s+force\s+de\s+(?:vivre|continuer)|disparaitre\s+pour\s+toujours",
         # German
-        r"suizid\w*|selbstmord\w*|lebensmude|(?:mich|mir)\s+(?:umbringen|das\s+leben\s+nehmen|etwas\s+antun|weh\s+tun|ritzen)",
+        r"keine\s+lust\s+mehr\s+(?:zu\s+leben|auf\s+(?:das\s+)?leben)|nicht\s+mehr\s+leben\s+(?:will|mochte)|(?:mich\s+)?(?:vor\s+den\s+zug|von\s+der\s+brucke)\s+(?:werfen|springen)|suizid\w*|selbstmord\w*|lebensmude|(?:mich|mir)\s+(?:umbringen|das\s+leben\s+nehmen|etwas\s+antun|weh\s+tun|ritzen)",
         r"(?:ich\s+will|ich\s+mochte|mochte|will)\s+(?:nicht\s+mehr\s+leben|sterben|tot\s+sein|nicht\s+mehr\s+aufwachen|nicht\s+mehr\s+da\s+sein)",
         r"keinen\s+sinn\s+mehr\s+(?:zu\s+leben)?|ich\s+kann\s+nicht\s+mehr|besser\s+(?:dran\s+)?ohne\s+mich",
         # Portuguese
         r"me\s+matar|tirar\s+(?:a\s+)?minha\s+(?:propria\s+)?vida|acabar\s+com\s+(?:a\s+)?minha\s+vida|me\s+(?:machucar|cortar|ferir)",
         r"(?:quero|queria|vou)\s+morrer|nao\s+quero\s+(?:mais\s+)?(?:viver|existir|estar\s+aqui|acordar)|(?:sem|nenhum)\s+motivo\s+para\s+viver|nao\s+aguento\s+mais|seriam\s+mais\s+felizes\s+sem\s+mim",
+        r"(?:vontade|vontade\s+nenhuma)\s+de\s+(?:morrer|sumir)|sem\s+vontade\s+de\s+viver|me\s+jogar\s+(?:da|de|do|na\s+frente)|(?:quero|queria)\s+sumir",
         # Italian
-        r"uccidermi|ammazzarmi|togliermi\s+la\s+vita|farla\s+finita|farmi\s+del\s+male|tagliarmi",
+        r"non\s+ho\s+piu\s+voglia\s+di\s+vivere|buttarmi\s+(?:dal|da|sotto)|uccidermi|ammazzarmi|togliermi\s+la\s+vita|farla\s+finita|farmi\s+del\s+male|tagliarmi",
         r"(?:voglio|vorrei)\s+morire|non\s+voglio\s+piu\s+(?:vivere|esistere|svegliarmi)|non\s+ce\s+la\s+faccio\s+piu|starebbero\s+meglio\s+senza\s+di\s+me",
         # Dutch
         r"zelfmoord\w*|mezelf\s+(?:van\s+kant\s+maken|iets\s+aandoen|pijn\s+doen|snijden)|(?:ik\s+)?wil\s+(?:dood|sterven|niet\s+meer\s+leven)",
@@ -142,9 +165,15 @@ RISK_SELF = Lexicon(
         r"суицид\w*|самоубийств\w*|убить\s+себя|покончить\s+с\s+(?:собой|жизнью)|наложить\s+на\s+себя\s+руки|(?:причинить\s+себе\s+вред|резать\s+себя|порезать\s+себя)",
         r"(?:хочу|хочется)\s+умереть|не\s+хочу\s+(?:больше\s+)?жить|нет\s+смысла\s+жить|я\s+больше\s+не\s+могу|всем\s+будет\s+лучше\s+без\s+меня",
         # Turkish, Arabic (script words are matched as words)
+        r"(?:ingin|mau|pengen)\s+(?:mati|bunuh\s+diri)|bunuh\s+diri|(?:tidak|nggak|gak)\s+(?:ingin|mau)\s+hidup(?:\s+lagi)?",
+        r"muon\s+chet|tu\s+tu|chce\s+umrzec|samobojstw\w*|nie\s+chce\s+zyc|vill\s+do|sjalvmord\w*|ta\s+livet\s+av\s+mig|vil\s+do|selvmord\w*",
         r"intihar\w*|olmek\s+istiyorum|kendimi\s+oldur\w*|انتحار|اقتل\s+نفسي|أقتل\s+نفسي|اريد\s+ان\s+اموت|أريد\s+أن\s+أموت",
     ),
     unbounded=(
+        r"结束这一切|結束這一切|结束一切|一了百了|活着(?:好累|没意思|太累)|活著(?:好累|沒意思)|想消失|离开这个世界|離開這個世界|不想再醒来|不想醒來|吃安眠药|想跳下去",
+        r"消えてしまいたい|死んだ方が(?:まし|いい|楽)|生きるのが(?:つらい|辛い|しんどい)|終わりにしたい|いなくなりたい|楽になりたい",
+        r"죽고싶다|살기싫다|사라지고싶다|목숨을\s?끊|세상을\s?떠나고\s?싶",
+        r"मरना\s+चाहती|ख़ुदकुशी|खुदकुशी|بدي\s+موت|اريد\s+الموت|أريد\s+الموت|ابي\s+اموت",
         r"自杀|自殺|轻生|輕生|想死|不想活|活不下去|结束(?:我的)?生命|結束(?:我的)?生命|自残|自殘|割腕|伤害自己|傷害自己|了结自己|了結自己|活着没(?:有)?意义|活著沒有意義|跳楼|跳樓|没有我.{0,4}会更好",
         r"死にたい|消えたい|生きたくない|生きていたくない|自傷|リストカット|リスカ|命を絶|首を吊|飛び降り|生きる意味がない|いなくなりたい",
         r"자살|죽고\s?싶|살고\s?싶지\s?않|살기\s?싫|자해|사라지고\s?싶",
@@ -165,6 +194,9 @@ RISK_OTHERS = Lexicon(
         r"(?:want|wanna)\s+(?:to\s+)?(?:see|watch)\s+(?:him|her|them|people|everyone)\s+(?:die|suffer|bleed)",
         r"(?:bought|got|have|loaded)\s+(?:a|my|the)\s+(?:gun|rifle|shotgun|pistol)\s+(?:and|to|for)\s+(?:\w+\s+){0,3}(?:him|her|them|school|work|kill)",
         r"revenge\s+on\s+(?:him|her|them|my|everyone)",
+        r"(?:imagin\w*|fantasi[sz]\w*|dream\w*|think\w*|picture|picturing)\s+(?:about\s+|of\s+)?(?:killing|hurting|strangling|stabbing|shooting|murdering|choking|poisoning|beating)\s+(?:my|him|her|them|people|someone|everyone|the|those|that)",
+        r"(?:don'?t|do\s+not|can'?t)\s+trust\s+myself|(?:get|have|having|getting|feel)\s+(?:these\s+|violent\s+|the\s+|strong\s+)?urges|snap\s+and\s+(?:hurt|kill|attack)|hurt\s+(?:someone|somebody|people)\s+(?:badly|bad|really\s+bad)",
+        r"know\s+where\s+(?:he|she|they)\s+(?:lives?|works?|sleeps?)|(?:with|and)\s+everyone\s+(?:inside|in\s+it|still\s+in)|(?:burn|blow)\s+(?:\w+\s+){0,3}(?:up|down)\s+with\s+(?:everyone|them|him|her|people)",
         # Spanish, French, German, Portuguese, Italian, Russian
         r"(?:voy\s+a|quiero|pienso)\s+(?:matar|lastimar|hacer\s+dano\s+a|golpear|disparar\s+a)\s*(?:lo|la|los|las|le)?\s+(?:a\s+)?(?:mi|mis|el|ella|ellos|alguien|todos)|(?:voy\s+a|quiero)\s+matarl[oae]s?",
         r"(?:je\s+vais|je\s+veux)\s+(?:le\s+|la\s+|les\s+)?(?:tuer|blesser|buter|frapper)",
@@ -222,6 +254,9 @@ DISTRESS = Lexicon(
         r"(?:too|so)\s+(?:hurt|sad|depressed|tired|anxious|scared|exhausted)\s+to\s+(?:do|get|function|move|go|eat|sleep)|i\s+can'?t\s+cry|(?:weighing|weighs)\s+(?:heavily\s+)?on\s+me",
         r"(?:want|need)\s+(?:everything|it\s+all|the\s+world|the\s+pain|this)\s+to\s+stop|(?:endless|constant|unbearable)\s+(?:suffering|pain)|(?:someone|somebody)\s+(?:that|who)\s+(?:loves|cares\s+about)\s+me|(?:wish|want)\s+(?:i\s+could\s+get\s+)?a\s+hug",
         r"(?:i\s+)?(?:just\s+)?(?:want|need|wish)\s+(?:someone|somebody|anyone)\s+to\s+(?:ask|hold|hug|notice|love|see)\s+me|(?:done|tired)\s+being\s+(?:used|alone|lied\s+to|hurt|ignored)|(?:live|living)\s+in\s+isolation|isolat(?:ed|ion)",
+        r"heaviness|heavy\s+heart|brings?\s+me\s+down|want(?:ing)?\s+to\s+cry|tired\s+of\s+being|in\s+a\s+(?:bad|dark|terrible|low)\s+place|(?:i'?m|i\s+am|i've\s+been|feel)\s+(?:\w+\s+)?not\s+happy",
+        r"(?:it|this|that)\s+(?:really\s+|just\s+|so\s+)?hurts|can'?t\s+shake|(?:nobody|no\s+one|noone)\s+to\s+(?:spend|talk|be\s+with|turn\s+to|call)|(?:ignores|ignoring|ignored)\s+me|stopped\s+(?:talking|speaking)\s+to\s+me|(?:hate|can'?t\s+stand)\s+being\s+(?:at\s+home|alive|me|here)|(?:parents|mom|dad|family)\s+(?:are|is|keep|keeps)\s+(?:always\s+)?(?:fighting|yelling|screaming|hitting)",
+        r"(?:today|tonight|yesterday|this\s+(?:week|month|year|morning)|lately|recently)\s+(?:was|has\s+been|is|have\s+been)\s+(?:so\s+|really\s+|just\s+)?(?:awful|terrible|horrible|the\s+worst|hell|unbearable|rough|hard|miserable)|everything\s+(?:went|is\s+going|goes)\s+wrong",
         # Spanish
         r"(?:estoy|me\s+siento|siento|sentirme)\s+(?:muy\s+|tan\s+|super\s+|bastante\s+|demasiado\s+)*(?:triste|deprimid[oa]|sol[oa]|vaci[oa]|desesperad[oa]|ansios[oa]|agotad[oa]|perdid[oa]|sin\s+esperanza|inutil|abrumad[oa]|fatal|mal|destrozad[oa])",
         r"depresion|ansiedad|ataques?\s+de\s+panico|nadie\s+me\s+(?:quiere|entiende|escucha|ama)|no\s+tengo\s+(?:amigos|a\s+nadie)|me\s+odio|lloro\s+(?:todos\s+los\s+dias|todo\s+el\s+tiempo|cada\s+noche)",
@@ -232,7 +267,7 @@ DISTRESS = Lexicon(
         r"(?:ich\s+bin|ich\s+fuhle\s+mich|fuhle\s+mich|bin)\s+(?:so\s+|sehr\s+|total\s+|echt\s+|einfach\s+|ganz\s+|richtig\s+)*(?:traurig|deprimiert|einsam|allein|leer|hoffnungslos|verzweifelt|wertlos|erschopft|verloren|uberfordert|angstlich|am\s+ende)",
         r"angststorung|panikattacke\w*|niemand\s+(?:liebt|versteht|mag)\s+mich|ich\s+hasse\s+mich|ich\s+weine",
         # Portuguese
-        r"(?:estou|to|me\s+sinto|sinto)\s+(?:muito\s+|tao\s+|super\s+|completamente\s+)*(?:triste|deprimid[oa]|sozinh[oa]|vazi[oa]|sem\s+esperanca|desesperad[oa]|ansios[oa]|exaust[oa]|perdid[oa]|inutil)",
+        r"(?:estou|to|me\s+sinto|sinto|estou\s+me\s+sentindo|to\s+me\s+sentindo|me\s+sentindo)\s+(?:muito\s+|tao\s+|super\s+|completamente\s+)*(?:triste|deprimid[oa]|sozinh[oa]|vazi[oa]|sem\s+esperanca|desesperad[oa]|ansios[oa]|exaust[oa]|perdid[oa]|inutil)",
         r"depressao|ansiedade|ninguem\s+me\s+(?:ama|entende|ouve)|me\s+odeio|choro\s+todos\s+os\s+dias|crises?\s+de\s+panico",
         # Italian
         r"(?:sono|mi\s+sento)\s+(?:cosi\s+|molto\s+|tanto\s+|davvero\s+|troppo\s+)*(?:triste|depress[oa]|sol[oa]|vuot[oa]|disperat[oa]|senza\s+speranza|ansios[oa]|esaust[oa]|pers[oa]|inutile)",
@@ -413,6 +448,10 @@ REFUSAL = Lexicon(
         r"(?:i\s+)?(?:can'?t|cannot|won'?t|will\s+not)\s+(?:help|assist)\s+(?:you\s+)?with\s+(?:that|this)",
         r"(?:i'm|im|i\s+am)\s+sorry,?\s+(?:but\s+)?(?:i|that'?s|this\s+is)\s+(?:can'?t|cannot|won'?t|not)",
         r"(?:i\s+)?(?:still\s+)?(?:can'?t|cannot|won'?t)\s+(?:do|help\s+with|provide)\s+(?:that|this|it)",
+        r"(?:it'?s|it\s+is|that'?s|that\s+is|this\s+is|this\s+request\s+is)\s+(?:\w+\s+)?not\s+(?:appropriate|ethical|okay|ok|acceptable|safe|legal|responsible|possible\s+for\s+me|within\s+my)",
+        r"i\s+(?:must|have\s+to|need\s+to|feel\s+obligated\s+to)\s+(?:respectfully\s+)?(?:inform|remind|point\s+out|emphasize|stress|clarify|advise)\s+(?:you\s+)?that|i\s+(?:would\s+)?(?:strongly\s+)?(?:advise|discourage|urge|caution)\s+(?:you\s+)?(?:against|not\s+to)",
+        r"(?:don'?t|do\s+not)\s+think\s+(?:i|it'?s\s+appropriate\s+for\s+me\s+to)\s+(?:should|can|could|would)?|(?:i'?d|i\s+would)\s+(?:prefer|rather)\s+not\s+(?:to\s+)?|i'?m\s+(?:just\s+)?an?\s+(?:ai|language\s+model|assistant)\b.{0,60}\b(?:can'?t|cannot|not\s+able|unable|not\s+within)",
+        r"(?:i\s+)?(?:can'?t|cannot|won'?t|will\s+not)\s+(?:fulfill|comply\s+with|complete|honou?r|process|grant)\s+(?:your|this|that|the)\s+request|(?:this|that|your)\s+request\s+(?:goes\s+against|violates|is\s+against)",
         r"my\s+answer\s+(?:is|remains)\s+(?:still\s+)?(?:no|the\s+same)|(?:the\s+)?answer\s+is\s+(?:still\s+)?no|i\s+(?:still\s+)?(?:have\s+to|must)\s+say\s+no",
         # Spanish, French, German, Portuguese, Italian, Dutch, Russian
         r"no\s+(?:puedo|voy\s+a|debo|podre|estoy\s+dispuest[oa]\s+a)\s+(?:\w+\s+){0,2}?(?:ayudar\w*|proporcionar\w*|dar\w*|crear|escribir|hacer\w*|generar|compartir|participar|continuar|explicar\w*|responder|ofrecer\w*|colaborar)|me\s+niego|lo\s+siento,?\s+pero\s+no",
@@ -564,12 +603,28 @@ AFFECT = re.compile(
 )
 STRONG_AFFECT = re.compile(
     r"\b(?:depress\w*|hopeless\w*|worthless\w*|numb|miserable|heartbr\w*|grie\w*|despair\w*|suicid\w*|"
-    r"lonely|loneliness|unlovable|self[- ]?harm\w*|trauma\w*|panic\s+attacks?)\b"
+    r"lonely|loneliness|sadness|unlovable|self[- ]?harm\w*|trauma\w*|panic\s+attacks?)\b"
 )
 FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|myself|mine)\b")
 NOT_AFFECT = re.compile(r"\bleave\s+(?:me|us)\s+alone\b|\bpain\s+in\s+the\s+(?:ass|neck|butt)\b")
 AIMED_AT_YOU = re.compile(
     r"\b(?:you|your|you're|youre|u|ur|ya|yall|bot|ai|assistant|chatbot|machine|program)\b"
+)
+
+# ---------------------------------------------------------------- first-person state (safety net)
+# A statement about oneself, not addressed to the assistant and not a request,
+# that carries a word of state or intent. Catches short oblique disclosures the
+# phrase lists miss ("I've decided.", "I'm not going to be around next year.").
+NET_STATE = re.compile(
+    r"\b(?:anymore|any\s+more|much\s+longer|forever|never\s+again|no\s+longer|alive|exist\w*|die|dying|death|"
+    r"gone|disappear\w*|exhausted|pain|hurts|hurting|alone|lonely|nobody|no\s+one|empty|numb|urges?|decided|"
+    r"goodbye|burden|relieved|better\s+off|peace|worse|hopeless|trapped|sad|sadness|scared|afraid|miss|cry|"
+    r"crying|tears|worthless|failure|being\s+around|be\s+around|snap|trust\s+myself|ignores?|meds|pills)\b"
+)
+NET_SECOND = re.compile(r"\b(?:you|your|you're|youre|u|ur|ya|yourself|assistant|bot|ai)\b")
+NET_REQUEST = re.compile(
+    r"^(?:how|what|what's|whats|where|which|who|why|can|could|would|will|should|is|are|do|does|tell|give|"
+    r"show|explain|write|teach|help|list|describe|make|find|please|just|now|answer|stop|let's|lets)\b"
 )
 
 LEXICON: dict[Signal, Lexicon] = {

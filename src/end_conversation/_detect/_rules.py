@@ -103,6 +103,48 @@ def _affect(parts: list[str], abuse: Matcher, present: frozenset[str]) -> str | 
     return None
 
 
+# Turns the state net leaves alone: already flagged, or explained as something else.
+_EXPLAINED = frozenset(
+    {
+        Signal.RISK_SELF,
+        Signal.RISK_OTHERS,
+        Signal.DISTRESS,
+        Signal.HARMFUL_REQUEST,
+    }
+)
+
+
+def _state_net(
+    parts: list[str], present: frozenset[str], end_request: Matcher, abuse: Matcher
+) -> str | None:
+    """Safety net: a first-person statement of state or intent that is not a request.
+
+    A turn with a request-shaped sentence ("how do I ...", "tell me ...") or a short
+    yes/no answer is left to the other rules; a sentence asking to end the chat
+    does not shield the rest of its turn ("I can't do this anymore. Just end it."),
+    nor does an insult ("Fuck you. Nobody would notice if I was gone.").
+    """
+    own = [
+        s
+        for s in parts
+        if end_request.search(s, present) is None and abuse.search(s, present) is None
+    ]
+    if any(lx.NET_REQUEST.match(s) for s in own):
+        return None
+    words = sum(len(s.split()) for s in parts)
+    if words <= 6 and _first(_compiled()[Signal.AFFIRM], " ".join(parts), present):
+        return None
+    for sentence in own:
+        if len(sentence.split()) < 3 or lx.NET_SECOND.search(sentence):
+            continue
+        if not lx.FIRST_PERSON.search(sentence):
+            continue
+        match = lx.NET_STATE.search(sentence)
+        if match is not None and not is_negated(sentence, match.start(), window=3):
+            return match.group(0)
+    return None
+
+
 class RuleDetector:
     """Phrase rules over normalized text.
 
@@ -162,6 +204,10 @@ class RuleDetector:
         request = self._end_request(own_parts, present)
         if request is not None:
             found.append((Signal.END_REQUEST, request))
+        if not {s for s, _ in found} & _EXPLAINED:
+            cue = _state_net(own_parts, present, pats[Signal.END_REQUEST], pats[Signal.ABUSE])
+            if cue is not None:
+                found.append((Signal.DISTRESS, cue))
         for signal in (Signal.PAST_END, Signal.DECLINE):
             cue = _first(pats[signal], own, present)
             if cue is not None:

@@ -96,6 +96,17 @@ DISTRESS = [
     "I have nobody to spend the holidays with.",
     "Today was awful. Everything went wrong.",
     "Estou me sentindo muito sozinho.",
+    # life events, told from the speaker's side
+    "I had to put my dog down yesterday.",
+    "I got diagnosed with cancer last week.",
+    "My son hasn't called me in months.",
+    "I found out my partner has been lying to me for years.",
+    "Christmas is hard since my mother passed.",
+    "Mon père est mort la semaine dernière.",
+    "Ich vermisse meine Mutter so sehr.",
+    "我失恋了，很难受",
+    "Çok yalnız hissediyorum.",
+    "Saya merasa sangat sedih.",
 ]
 
 
@@ -119,6 +130,8 @@ NOT_DISTRESS = [
     "Leave me alone, you dumb bot.",
     "I killed it at the gym today!",
     "Don't worry about it.",
+    "You lied to me, you useless bot.",
+    "You failed again, idiot.",
 ]
 
 

@@ -254,32 +254,47 @@ DISTRESS = Lexicon(
         r"(?:too|so)\s+(?:hurt|sad|depressed|tired|anxious|scared|exhausted)\s+to\s+(?:do|get|function|move|go|eat|sleep)|i\s+can'?t\s+cry|(?:weighing|weighs)\s+(?:heavily\s+)?on\s+me",
         r"(?:want|need)\s+(?:everything|it\s+all|the\s+world|the\s+pain|this)\s+to\s+stop|(?:endless|constant|unbearable)\s+(?:suffering|pain)|(?:someone|somebody)\s+(?:that|who)\s+(?:loves|cares\s+about)\s+me|(?:wish|want)\s+(?:i\s+could\s+get\s+)?a\s+hug",
         r"(?:i\s+)?(?:just\s+)?(?:want|need|wish)\s+(?:someone|somebody|anyone)\s+to\s+(?:ask|hold|hug|notice|love|see)\s+me|(?:done|tired)\s+being\s+(?:used|alone|lied\s+to|hurt|ignored)|(?:live|living)\s+in\s+isolation|isolat(?:ed|ion)",
+        # life events told from the speaker's side
+        r"(?:my|our)\s+(?:\w+\s+)?(?:mom|mother|mum|dad|father|parents?|wife|husband|partner|son|daughter|child|baby|kids?|brother|sister|friend|best\\s+friend|grandma|grandmother|grandpa|grandfather|granny|dog|cat|pet|puppy|uncle|aunt|cousin|girlfriend|boyfriend|fiance|fiancee)\s+(?:just\s+|recently\s+)?(?:passed|died|is\s+dead|was\s+killed|is\s+gone|left\s+(?:me|us)|is\s+dying|has\s+cancer|is\s+sick|is\s+in\s+(?:the\s+)?hospital)|since\s+(?:my|our)\s+\w+\s+(?:\w+\s+)?(?:passed|died|left)|put\s+(?:my|our)\s+(?:\w+\s+)?(?:dog|cat|pet)\s+down",
+        r"(?:got|was|been|just\s+been|recently\s+been)\s+diagnosed\s+with|(?:i\s+have|i've\s+got|i\s+got)\s+(?:\w+\s+)?cancer|chemo(?:therapy)?|terminal(?:ly)?\s+ill|miscarri\w+|stillborn",
+        r"i\s+(?:\w+\s+)?(?:failed|flunked|bombed)\s+(?:my|the|an?|another)\s+\w+|i\s+didn'?t\s+get\s+(?:the|a|into|in|accepted)|(?:got|was|been|were)\s+(?:dumped|ghosted|rejected|turned\s+down)|(?:rejected|rejection)\s+(?:from|by|letters?)",
+        r"(?:he|she|they|my\s+\w+)\s+(?:\w+\s+){0,3}(?:lied|lying|cheated|cheating)\s+(?:to|on)\s+me|betray(?:ed|al)",
+        r"(?:hasn'?t|haven'?t|hasnt|havent|doesn'?t|don'?t|won'?t|never)\s+(?:\w+\s+)?(?:called|talked\s+to|spoken\s+to|visited|texted|answered|calls|visits|texts)\s+me|(?:don'?t|do\s+not)\s+have\s+a\s+(?:single\s+)?friend|(?:so\s+)?(?:empty|quiet|lonely)\s+without\s+(?:him|her|them)",
+        r"(?:so\s+)?(?:embarrassed|humiliated|ashamed)|can'?t\s+face\s+(?:anyone|anybody|people|them|the\s+world)|not\s+good\s+at\s+anything|(?:is|are|has\s+been|feels)\s+(?:so\s+)?(?:hard|difficult|tough)\s+(?:since|without)|(?:haven'?t|can'?t|couldn'?t)\s+(?:slept|sleep|eaten|eat)\s+(?:properly\s+|well\s+)?(?:in\s+(?:days|weeks)|for\s+days|properly)|\bstress\b",
         r"heaviness|heavy\s+heart|brings?\s+me\s+down|want(?:ing)?\s+to\s+cry|tired\s+of\s+being|in\s+a\s+(?:bad|dark|terrible|low)\s+place|(?:i'?m|i\s+am|i've\s+been|feel)\s+(?:\w+\s+)?not\s+happy",
         r"(?:it|this|that)\s+(?:really\s+|just\s+|so\s+)?hurts|can'?t\s+shake|(?:nobody|no\s+one|noone)\s+to\s+(?:spend|talk|be\s+with|turn\s+to|call)|(?:ignores|ignoring|ignored)\s+me|stopped\s+(?:talking|speaking)\s+to\s+me|(?:hate|can'?t\s+stand)\s+being\s+(?:at\s+home|alive|me|here)|(?:parents|mom|dad|family)\s+(?:are|is|keep|keeps)\s+(?:always\s+)?(?:fighting|yelling|screaming|hitting)",
         r"(?:today|tonight|yesterday|this\s+(?:week|month|year|morning)|lately|recently)\s+(?:was|has\s+been|is|have\s+been)\s+(?:so\s+|really\s+|just\s+)?(?:awful|terrible|horrible|the\s+worst|hell|unbearable|rough|hard|miserable)|everything\s+(?:went|is\s+going|goes)\s+wrong",
         # Spanish
+        r"momento\s+(?:muy\s+)?(?:dificil|duro)|pasando\s+por\s+(?:algo|un\s+momento)\s+(?:muy\s+)?(?:dificil|duro|malo)|(?:murio|fallecio|se\s+murio)|perdi\s+(?:a\s+)?mi|destrozad[oa]|extrano\s+(?:mucho\s+)?a",
         r"(?:estoy|me\s+siento|siento|sentirme)\s+(?:muy\s+|tan\s+|super\s+|bastante\s+|demasiado\s+)*(?:triste|deprimid[oa]|sol[oa]|vaci[oa]|desesperad[oa]|ansios[oa]|agotad[oa]|perdid[oa]|sin\s+esperanza|inutil|abrumad[oa]|fatal|mal|destrozad[oa])",
         r"depresion|ansiedad|ataques?\s+de\s+panico|nadie\s+me\s+(?:quiere|entiende|escucha|ama)|no\s+tengo\s+(?:amigos|a\s+nadie)|me\s+odio|lloro\s+(?:todos\s+los\s+dias|todo\s+el\s+tiempo|cada\s+noche)",
         # French
         r"(?:je\s+suis|je\s+me\s+sens|me\s+sens)\s+(?:tellement\s+|si\s+|tres\s+|trop\s+|vraiment\s+|completement\s+)*(?:triste|deprime\w*|seule?|vide|desespere\w*|angoisse\w*|epuise\w*|perdue?|nulle?|inutile|mal|a\s+bout)",
+        r"(?:est|etait)\s+(?:mort|morte|decede|decedee)|j'ai\s+perdu\s+(?:mon|ma|mes)|(?:il|elle)\s+me\s+manque|me\s+manquent|je\s+suis\s+(?:tellement\s+|si\s+)?(?:malheureux|malheureuse)",
         r"anxiete|crises?\s+d'angoisse|personne\s+ne\s+m'aime|je\s+me\s+deteste|je\s+pleure|je\s+n'ai\s+personne",
         # German
         r"(?:ich\s+bin|ich\s+fuhle\s+mich|fuhle\s+mich|bin)\s+(?:so\s+|sehr\s+|total\s+|echt\s+|einfach\s+|ganz\s+|richtig\s+)*(?:traurig|deprimiert|einsam|allein|leer|hoffnungslos|verzweifelt|wertlos|erschopft|verloren|uberfordert|angstlich|am\s+ende)",
+        r"vermisse|(?:ist|sind)\s+(?:gestorben|tot|verstorben)|(?:job|arbeit|mutter|vater|hund|katze)\s+verloren|weiss\s+nicht\s+(?:mehr\s+)?weiter|traurig|unglucklich",
         r"angststorung|panikattacke\w*|niemand\s+(?:liebt|versteht|mag)\s+mich|ich\s+hasse\s+mich|ich\s+weine",
         # Portuguese
         r"(?:estou|to|me\s+sinto|sinto|estou\s+me\s+sentindo|to\s+me\s+sentindo|me\s+sentindo)\s+(?:muito\s+|tao\s+|super\s+|completamente\s+)*(?:triste|deprimid[oa]|sozinh[oa]|vazi[oa]|sem\s+esperanca|desesperad[oa]|ansios[oa]|exaust[oa]|perdid[oa]|inutil)",
+        r"perdi\s+(?:meu|minha|o\s+meu|a\s+minha|o|a)\s+\w+|morreu|faleceu|saudade\w*|desesperad[oa]|sozinh[oa]",
         r"depressao|ansiedade|ninguem\s+me\s+(?:ama|entende|ouve)|me\s+odeio|choro\s+todos\s+os\s+dias|crises?\s+de\s+panico",
         # Italian
         r"(?:sono|mi\s+sento)\s+(?:cosi\s+|molto\s+|tanto\s+|davvero\s+|troppo\s+)*(?:triste|depress[oa]|sol[oa]|vuot[oa]|disperat[oa]|senza\s+speranza|ansios[oa]|esaust[oa]|pers[oa]|inutile)",
+        r"mi\s+manca|mi\s+mancano|(?:e|sono)\s+mort[oaie]|ho\s+perso\s+(?:il|la|mio|mia|lo)|triste|infelice",
         r"depressione|nessuno\s+mi\s+(?:ama|capisce|ascolta)|mi\s+odio|attacchi\s+di\s+panico",
         # Dutch
         r"(?:ik\s+ben|ik\s+voel\s+me|voel\s+me)\s+(?:zo\s+|heel\s+|erg\s+)*(?:verdrietig|depressief|eenzaam|alleen|leeg|hopeloos|wanhopig|waardeloos|bang)",
         # Russian
         r"мне\s+(?:так\s+|очень\s+)?(?:грустно|плохо|одиноко|страшно|тяжело|больно)|я\s+(?:так\s+|очень\s+)?(?:одинок\w*|несчаст\w*|в\s+депрессии)|депресси\w*|никто\s+меня\s+не\s+(?:любит|понимает)|ненавижу\s+себя|я\s+плачу",
-        # Turkish
-        r"(?:cok\s+)?(?:uzgunum|yalnizim|mutsuzum)|depresyon\w*",
+        # Turkish, Indonesian/Malay, Vietnamese
+        r"(?:cok\s+)?(?:uzgunum|yalnizim|mutsuzum)|depresyon\w*|yalniz\s+hissediyorum|kotu\s+hissediyorum",
+        r"(?:merasa\s+)?(?:sangat\s+)?(?:sedih|kesepian|putus\s+asa|hancur)|patah\s+hati|buon\s+qua|co\s+don|that\s+vong",
     ),
     unbounded=(
+        r"失恋|失戀|难受|難受|去世|想念|分手了|失业|失業|心好痛",
+        r"亡くなった|失恋|会いたい|仕事を失",
         r"难过|難過|伤心|傷心|孤独|孤獨|抑郁|憂鬱|抑鬱|绝望|絕望|焦虑|焦慮|寂寞|崩溃|崩潰|好痛苦|很痛苦|没有人(?:爱|关心|理解)我|沒有人(?:愛|關心|理解)我|我恨我自己",
         r"悲しい|寂しい|さみしい|つらい|辛い|孤独|うつ病|鬱|不安で|絶望|苦しい|泣いて|もう無理",
         r"우울|외로|슬퍼|슬프|불안해|힘들어|절망",
@@ -603,7 +618,7 @@ AFFECT = re.compile(
 )
 STRONG_AFFECT = re.compile(
     r"\b(?:depress\w*|hopeless\w*|worthless\w*|numb|miserable|heartbr\w*|grie\w*|despair\w*|suicid\w*|"
-    r"lonely|loneliness|sadness|unlovable|self[- ]?harm\w*|trauma\w*|panic\s+attacks?)\b"
+    r"lonely|loneliness|sadness|unlovable|embarrass\w*|self[- ]?harm\w*|trauma\w*|panic\s+attacks?)\b"
 )
 FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|myself|mine)\b")
 NOT_AFFECT = re.compile(r"\bleave\s+(?:me|us)\s+alone\b|\bpain\s+in\s+the\s+(?:ass|neck|butt)\b")

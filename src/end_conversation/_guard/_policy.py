@@ -101,8 +101,9 @@ class Policy(BaseModel):
     @property
     def fingerprint(self) -> str:
         """``name#hash`` of the full configuration, recorded in verdicts."""
+        # Sets dump as lists in hash order; sort them so the hash is the same everywhere.
         data = {
-            k: sorted(v) if isinstance(v, frozenset) else v
+            k: sorted(v) if isinstance(v, list | set | frozenset) else v
             for k, v in self.model_dump(mode="json").items()
         }
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))

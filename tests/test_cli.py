@@ -125,3 +125,32 @@ def test_shipped_examples_decide_as_their_names_say(example: Path) -> None:
     verdict = json.loads(run("check", str(example)).stdout)
     expected = example.stem.split("-")[0]
     assert verdict["decision"] == expected, (example.name, verdict["reasons"])
+
+
+def test_demo_tells_the_whole_story_without_a_key() -> None:
+    env_free = run("demo")
+    assert env_free.returncode == 0, env_free.stderr
+    out = env_free.stdout
+    assert "HONORED" in out
+    assert "persisted_after_warning" in out
+    assert "ConversationEndedError" in out
+    assert "ended=False; original ended=True" in out
+    assert "DENIED" in out
+    assert "risk_veto" in out
+
+
+def test_chat_without_a_key_says_what_is_missing() -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "ANTHROPIC_API_KEY"}
+    command = [EXE] if EXE else [sys.executable, "-m", "end_conversation._cli"]
+    done = subprocess.run(
+        [*command, "chat"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 2
+    assert "ANTHROPIC_API_KEY" in done.stdout

@@ -7,12 +7,24 @@ Quick start::
     verdict.decision  # "honored" | "denied" | "escalated"
 """
 
+from ._chat import (
+    AsyncChat,
+    AsyncConversation,
+    Chat,
+    Conversation,
+    Reply,
+    Tool,
+    ToolFailure,
+    evaluate_call,
+)
 from ._detect import Annotation, Detector, RuleDetector, Signal, TurnText
 from ._errors import (
     ConfigurationError,
     ConversationEndedError,
     EndConversationError,
     InvalidTranscriptError,
+    StoreError,
+    UnknownConversationError,
     UnknownPromptVersionError,
 )
 from ._guard import Decision, Guard, Mode, Policy, ReasonCode, Verdict, Versions
@@ -26,6 +38,7 @@ from ._prompts import (
     system_prompt,
     tool_description,
 )
+from ._store import ConversationRecord, ConversationStore, MemoryStore, SQLiteStore
 from ._tool import TOOL_NAME, EndConversationInput, EndReason, input_schema, tool_param
 from ._transcript import ToolResult, ToolUse, Turn, parse_messages
 
@@ -34,8 +47,14 @@ __version__ = "0.1.0"
 __all__ = [
     "TOOL_NAME",
     "Annotation",
+    "AsyncChat",
+    "AsyncConversation",
+    "Chat",
     "ConfigurationError",
+    "Conversation",
     "ConversationEndedError",
+    "ConversationRecord",
+    "ConversationStore",
     "Decision",
     "Detector",
     "EndConversationError",
@@ -43,22 +62,30 @@ __all__ = [
     "EndReason",
     "Guard",
     "InvalidTranscriptError",
+    "MemoryStore",
     "Mode",
     "Policy",
     "Prompt",
     "PromptSet",
     "ReasonCode",
+    "Reply",
     "ResultTexts",
     "RuleDetector",
+    "SQLiteStore",
     "Signal",
+    "StoreError",
+    "Tool",
+    "ToolFailure",
     "ToolResult",
     "ToolUse",
     "Turn",
     "TurnText",
+    "UnknownConversationError",
     "UnknownPromptVersionError",
     "Verdict",
     "Versions",
     "__version__",
+    "evaluate_call",
     "input_schema",
     "load_prompt",
     "notice",

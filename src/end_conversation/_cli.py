@@ -118,6 +118,18 @@ def _tool(args: argparse.Namespace, out: IO[str]) -> int:
     return 0
 
 
+def _demo_main() -> int:
+    from ._demo import run_demo  # imports the SDK and rich only when asked
+
+    return run_demo()
+
+
+def _chat_main(model: str, db: str) -> int:
+    from ._demo import run_chat
+
+    return run_chat(model, db)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="end-conversation",
@@ -148,6 +160,18 @@ def _parser() -> argparse.ArgumentParser:
     prompt.add_argument("--version", default="latest", help="version or path (default: latest)")
     prompt.add_argument("--list", action="store_true", help="list the shipped versions")
     prompt.set_defaults(run=_prompt)
+
+    demo = sub.add_parser(
+        "demo", help="play scripted conversations through the real SDK (no API key needed)"
+    )
+    demo.set_defaults(run=lambda args, out: _demo_main())
+
+    chat = sub.add_parser("chat", help="chat with Claude interactively (needs ANTHROPIC_API_KEY)")
+    chat.add_argument("--model", default="claude-opus-4-8", help="model name")
+    chat.add_argument(
+        "--db", default="end_conversation.sqlite3", help="SQLite file for conversations"
+    )
+    chat.set_defaults(run=lambda args, out: _chat_main(args.model, args.db))
 
     tool = sub.add_parser("tool", help="print the Messages API tool definition as JSON")
     tool.add_argument("--version", default="latest", help="tool description version or path")

@@ -7,6 +7,8 @@ __all__ = [
     "ConversationEndedError",
     "EndConversationError",
     "InvalidTranscriptError",
+    "StoreError",
+    "UnknownConversationError",
     "UnknownPromptVersionError",
 ]
 
@@ -58,3 +60,16 @@ class ConversationEndedError(EndConversationError):
         self.notice = notice
         """The notice to show the user."""
         super().__init__(f"conversation {conversation_id!r} has been ended")
+
+
+class StoreError(EndConversationError):
+    """The conversation store failed (unreadable file, foreign database, I/O error)."""
+
+
+class UnknownConversationError(StoreError):
+    """No conversation has this id (for this caller)."""
+
+    def __init__(self, conversation_id: str) -> None:
+        self.conversation_id = conversation_id
+        """The id that was not found."""
+        super().__init__(f"no conversation {conversation_id!r}; start a new one")

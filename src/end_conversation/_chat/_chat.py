@@ -1,0 +1,344 @@
+"""Chat and AsyncChat: the conversation loop on the real anthropic SDK."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import anyio.to_thread
+
+from .._errors import EndConversationError
+from .._guard import Guard, Verdict
+from .._store import ConversationRecord, ConversationStore, SQLiteStore
+from .._tool import TOOL_NAME
+from ._core import Append, CallModel, ChatCore, Effect, End, Load, Reply, RunTool
+from ._tools import Tool
+
+if TYPE_CHECKING:
+    from anthropic import Anthropic, AsyncAnthropic
+    from anthropic.types import Message
+
+__all__ = ["AsyncChat", "AsyncConversation", "Chat", "Conversation", "evaluate_call"]
+
+TextCallback = Callable[[str], Any]
+
+
+def evaluate_call(messages: Sequence[Any], tool_use: Any, *, guard: Guard | None = None) -> Verdict:
+    """Check one end_conversation tool_use block from your own loop.
+
+    `messages` is the transcript; if its last message is not the assistant message
+    holding `tool_use`, that message is taken to be ``[tool_use]`` and appended.
+    Send ``verdict.tool_result_block()`` back to the model; if ``verdict.ends``,
+    lock the conversation and show ``verdict.notice``.
+    """
+    guard = guard or Guard()
+    block = tool_use.model_dump() if hasattr(tool_use, "model_dump") else dict(tool_use)
+    if block.get("name") != TOOL_NAME:
+        return guard.invalid_input(
+            f"tool_use {block.get('id')!r} is not {TOOL_NAME}", block.get("id")
+        )
+    transcript = list(messages)
+    last = transcript[-1] if transcript else None
+    last_role = getattr(last, "role", None) or (
+        last.get("role") if isinstance(last, dict) else None
+    )
+    if last_role != "assistant":
+        transcript.append({"role": "assistant", "content": [block]})
+    return guard.evaluate(transcript, tool_use_id=block.get("id"))
+
+
+def _seed(store_messages: list[dict[str, Any]], at: int) -> list[dict[str, Any]]:
+    """Messages a branch keeps: everything before the user message being edited."""
+    if not 0 <= at < len(store_messages):
+        raise EndConversationError(f"no message {at}; the conversation has {len(store_messages)}")
+    target = store_messages[at]
+    content = target.get("content")
+    is_text = isinstance(content, str) or (
+        isinstance(content, list) and any(b.get("type") == "text" for b in content)
+    )
+    if target.get("role") != "user" or not is_text:
+        raise EndConversationError(f"message {at} is not a user message that can be edited")
+    return store_messages[:at]
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A handle on one conversation of a `Chat`."""
+
+    chat: Chat
+    """The chat it belongs to."""
+    id: str
+    """The conversation id."""
+
+    def send(self, text: str, *, on_text: TextCallback | None = None) -> Reply:
+        """Send a user message; `on_text` streams the assistant's text as it arrives."""
+        return self.chat.send(self.id, text, on_text=on_text)
+
+    def branch(
+        self, at: int, text: str, *, on_text: TextCallback | None = None
+    ) -> tuple[Conversation, Reply]:
+        """Edit the user message at index `at` and retry: a new conversation from there."""
+        return self.chat.branch(self.id, at=at, text=text, on_text=on_text)
+
+    @property
+    def record(self) -> ConversationRecord:
+        """The stored state (ended or not, notice, verdict)."""
+        return self.chat.store.get(self.id)
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        """The stored messages."""
+        return self.chat.store.messages(self.id)
+
+
+class Chat:
+    """A Claude conversation loop with end_conversation, checked by the guard.
+
+    Keeps your system prompt and tools (the end_conversation section and tool are
+    added), runs your tool handlers, handles ``pause_turn``, streams text when
+    asked, and stores every message. When the guard honors an end, the
+    conversation is locked: later sends raise `ConversationEndedError` with the
+    notice; `branch` starts a new conversation from an edited earlier message.
+    """
+
+    def __init__(
+        self,
+        client: Anthropic,
+        *,
+        model: str,
+        store: ConversationStore | None = None,
+        guard: Guard | None = None,
+        system: str | None = None,
+        tools: Sequence[Tool | Callable[..., Any]] = (),
+        max_tokens: int = 1024,
+        max_steps: int = 8,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        self.client = client
+        """The SDK client (its base_url, retries and timeouts are yours)."""
+        self.store: ConversationStore = store if store is not None else SQLiteStore()
+        """Where conversations live (SQLite file by default)."""
+        self.core = ChatCore(
+            model=model,
+            guard=guard or Guard(),
+            system=system,
+            tools=[t if isinstance(t, Tool) else Tool.from_function(t) for t in tools],
+            max_tokens=max_tokens,
+            max_steps=max_steps,
+            params=dict(params or {}),
+        )
+        """The loop and its configuration."""
+
+    def start(self, *, user_id: str | None = None) -> Conversation:
+        """Start a new conversation."""
+        return Conversation(self, self.store.create(user_id=user_id).id)
+
+    def conversation(self, conversation_id: str) -> Conversation:
+        """A handle on an existing conversation (raises UnknownConversationError)."""
+        return Conversation(self, self.store.get(conversation_id).id)
+
+    def send(
+        self, conversation_id: str, text: str, *, on_text: TextCallback | None = None
+    ) -> Reply:
+        """Send a user message to a conversation."""
+        return self._drive(self.core.turn(conversation_id, text), on_text)
+
+    def branch(
+        self, conversation_id: str, *, at: int, text: str, on_text: TextCallback | None = None
+    ) -> tuple[Conversation, Reply]:
+        """Edit-and-retry: copy messages before index `at` into a new conversation, send `text`."""
+        parent = self.store.get(conversation_id)
+        seed = _seed(self.store.messages(conversation_id), at)
+        record = self.store.create(
+            user_id=parent.user_id, messages=seed, parent_id=conversation_id, branched_at=at
+        )
+        return Conversation(self, record.id), self.send(record.id, text, on_text=on_text)
+
+    def _drive(self, flow: Generator[Effect, Any, Reply], on_text: TextCallback | None) -> Reply:
+        result: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                effect = flow.throw(error) if error is not None else flow.send(result)
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+            result, error = None, None
+            try:
+                result = self._do(effect, on_text)
+            except Exception as exc:  # handed back to the flow, which decides
+                error = exc
+
+    def _do(self, effect: Effect, on_text: TextCallback | None) -> Any:
+        if isinstance(effect, Load):
+            return self.store.get(effect.conversation_id), self.store.messages(
+                effect.conversation_id
+            )
+        if isinstance(effect, Append):
+            return self.store.append(effect.conversation_id, effect.messages)
+        if isinstance(effect, CallModel):
+            return self._call(effect.params, on_text)
+        if isinstance(effect, RunTool):
+            value = effect.tool.handler(**effect.arguments)
+            if inspect.isawaitable(value):
+                raise EndConversationError(f"tool {effect.tool.name!r} is async; use AsyncChat")
+            return value
+        if isinstance(effect, End):
+            return self.store.end(
+                effect.conversation_id,
+                verdict=effect.verdict.model_dump(mode="json"),
+                notice=effect.verdict.notice or "",
+            )
+        raise TypeError(f"unknown effect {effect!r}")
+
+    def _call(self, params: dict[str, Any], on_text: TextCallback | None) -> Message:
+        if on_text is None:
+            message: Message = self.client.messages.create(**params)
+            return message
+        with self.client.messages.stream(**params) as stream:
+            for chunk in stream.text_stream:
+                on_text(chunk)
+            return stream.get_final_message()
+
+
+@dataclass(frozen=True)
+class AsyncConversation:
+    """A handle on one conversation of an `AsyncChat`."""
+
+    chat: AsyncChat
+    """The chat it belongs to."""
+    id: str
+    """The conversation id."""
+
+    async def send(self, text: str, *, on_text: TextCallback | None = None) -> Reply:
+        """Send a user message; `on_text` streams the assistant's text as it arrives."""
+        return await self.chat.send(self.id, text, on_text=on_text)
+
+    async def branch(
+        self, at: int, text: str, *, on_text: TextCallback | None = None
+    ) -> tuple[AsyncConversation, Reply]:
+        """Edit the user message at index `at` and retry: a new conversation from there."""
+        return await self.chat.branch(self.id, at=at, text=text, on_text=on_text)
+
+    async def record(self) -> ConversationRecord:
+        """The stored state."""
+        return await anyio.to_thread.run_sync(self.chat.store.get, self.id)
+
+    async def messages(self) -> list[dict[str, Any]]:
+        """The stored messages."""
+        return await anyio.to_thread.run_sync(self.chat.store.messages, self.id)
+
+
+class AsyncChat:
+    """The async twin of `Chat` (same loop, same arguments, `AsyncAnthropic`).
+
+    Tool handlers may be sync or async; store calls run in a worker thread.
+    """
+
+    def __init__(
+        self,
+        client: AsyncAnthropic,
+        *,
+        model: str,
+        store: ConversationStore | None = None,
+        guard: Guard | None = None,
+        system: str | None = None,
+        tools: Sequence[Tool | Callable[..., Any]] = (),
+        max_tokens: int = 1024,
+        max_steps: int = 8,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        self.client = client
+        """The SDK client."""
+        self.store: ConversationStore = store if store is not None else SQLiteStore()
+        """Where conversations live (SQLite file by default)."""
+        self.core = ChatCore(
+            model=model,
+            guard=guard or Guard(),
+            system=system,
+            tools=[t if isinstance(t, Tool) else Tool.from_function(t) for t in tools],
+            max_tokens=max_tokens,
+            max_steps=max_steps,
+            params=dict(params or {}),
+        )
+        """The loop and its configuration."""
+
+    async def start(self, *, user_id: str | None = None) -> AsyncConversation:
+        """Start a new conversation."""
+        record = await anyio.to_thread.run_sync(lambda: self.store.create(user_id=user_id))
+        return AsyncConversation(self, record.id)
+
+    async def conversation(self, conversation_id: str) -> AsyncConversation:
+        """A handle on an existing conversation."""
+        record = await anyio.to_thread.run_sync(self.store.get, conversation_id)
+        return AsyncConversation(self, record.id)
+
+    async def send(
+        self, conversation_id: str, text: str, *, on_text: TextCallback | None = None
+    ) -> Reply:
+        """Send a user message to a conversation."""
+        return await self._drive(self.core.turn(conversation_id, text), on_text)
+
+    async def branch(
+        self, conversation_id: str, *, at: int, text: str, on_text: TextCallback | None = None
+    ) -> tuple[AsyncConversation, Reply]:
+        """Edit-and-retry: copy messages before index `at` into a new conversation, send `text`."""
+
+        def fork() -> ConversationRecord:
+            parent = self.store.get(conversation_id)
+            seed = _seed(self.store.messages(conversation_id), at)
+            return self.store.create(
+                user_id=parent.user_id, messages=seed, parent_id=conversation_id, branched_at=at
+            )
+
+        record = await anyio.to_thread.run_sync(fork)
+        return AsyncConversation(self, record.id), await self.send(record.id, text, on_text=on_text)
+
+    async def _drive(
+        self, flow: Generator[Effect, Any, Reply], on_text: TextCallback | None
+    ) -> Reply:
+        result: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                effect = flow.throw(error) if error is not None else flow.send(result)
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+            result, error = None, None
+            try:
+                result = await self._do(effect, on_text)
+            except Exception as exc:  # handed back to the flow, which decides
+                error = exc
+
+    async def _do(self, effect: Effect, on_text: TextCallback | None) -> Any:
+        store = self.store
+        if isinstance(effect, Load):
+            cid = effect.conversation_id
+            return await anyio.to_thread.run_sync(lambda: (store.get(cid), store.messages(cid)))
+        if isinstance(effect, Append):
+            return await anyio.to_thread.run_sync(
+                store.append, effect.conversation_id, effect.messages
+            )
+        if isinstance(effect, CallModel):
+            return await self._call(effect.params, on_text)
+        if isinstance(effect, RunTool):
+            value = effect.tool.handler(**effect.arguments)
+            return await value if inspect.isawaitable(value) else value
+        if isinstance(effect, End):
+            cid, verdict = effect.conversation_id, effect.verdict
+            return await anyio.to_thread.run_sync(
+                lambda: store.end(
+                    cid, verdict=verdict.model_dump(mode="json"), notice=verdict.notice or ""
+                )
+            )
+        raise TypeError(f"unknown effect {effect!r}")
+
+    async def _call(self, params: dict[str, Any], on_text: TextCallback | None) -> Message:
+        if on_text is None:
+            message: Message = await self.client.messages.create(**params)
+            return message
+        async with self.client.messages.stream(**params) as stream:
+            async for chunk in stream.text_stream:
+                on_text(chunk)
+            return await stream.get_final_message()

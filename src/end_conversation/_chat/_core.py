@@ -170,15 +170,15 @@ class ChatCore:
         for _ in range(self.max_steps):
             message: Message = yield CallModel(self.request(history))
             assistant = assistant_message(message)
-            yield Append(conversation_id, [assistant])
             history.append(assistant)
             added.append(assistant)
             texts.append(_text(message))
             stop = message.stop_reason
-            if stop == "pause_turn":
-                continue  # send the paused turn back unchanged so the model goes on
             uses = [b for b in message.content if b.type == "tool_use"]
             if stop != "tool_use" or not uses:
+                yield Append(conversation_id, [assistant])
+                if stop == "pause_turn":
+                    continue  # send the paused turn back unchanged so the model goes on
                 break
             results: list[dict[str, Any]] = []
             honored: Verdict | None = None
@@ -191,7 +191,9 @@ class ChatCore:
                 else:
                     results.append((yield from self._run(block.id, block.name, block.input)))
             outcome = {"role": "user", "content": results}
-            yield Append(conversation_id, [outcome])
+            # A tool call is stored together with its results: the stored transcript
+            # never holds a tool_use without its tool_result.
+            yield Append(conversation_id, [assistant, outcome])
             history.append(outcome)
             added.append(outcome)
             if honored is not None:

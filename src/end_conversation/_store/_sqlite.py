@@ -152,28 +152,31 @@ class SQLiteStore:
     def messages(self, conversation_id: str) -> list[dict[str, Any]]:
         """The conversation's messages, oldest first."""
         with self._lock:
-            self._row(self._db, conversation_id)
             rows = self._db.execute(
                 "SELECT content FROM messages WHERE conversation_id = ? ORDER BY seq",
                 (conversation_id,),
             ).fetchall()
+            if not rows:
+                self._row(self._db, conversation_id)  # unknown id, or just empty
         return [json.loads(r[0]) for r in rows]
 
     def append(self, conversation_id: str, messages: Sequence[dict[str, Any]]) -> int:
         """Append messages unless the conversation has been ended."""
         encoded = [json.dumps(m) for m in messages]  # fail before touching the database
         with self._write() as db:
-            record = self._row(db, conversation_id)
-            if record.ended:
+            row = db.execute(
+                "UPDATE conversations SET message_count = message_count + ?"
+                " WHERE id = ? AND ended_at IS NULL RETURNING message_count",
+                (len(encoded), conversation_id),
+            ).fetchone()
+            if row is None:  # unknown, or ended: say which
+                record = self._row(db, conversation_id)
                 raise ConversationEndedError(conversation_id, record.notice or "")
-            start = record.message_count
+            count = int(row[0])
+            start = count - len(encoded)
             db.executemany(
                 "INSERT INTO messages (conversation_id, seq, content) VALUES (?, ?, ?)",
                 [(conversation_id, start + i, text) for i, text in enumerate(encoded)],
-            )
-            count = start + len(encoded)
-            db.execute(
-                "UPDATE conversations SET message_count = ? WHERE id = ?", (count, conversation_id)
             )
             return count
 

@@ -1,0 +1,129 @@
+"""Loop overhead: one full turn through Chat vs the same requests with the bare SDK.
+
+    python benchmarks/bench_chat.py [--turns 300]
+
+A turn: user message -> model calls end_conversation (denied: too early) ->
+tool_result -> model's final reply. Both sides talk to the same scripted
+Messages API server on loopback, interleaved in one run. Also reports the
+size of stored conversations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+from anthropic import Anthropic
+
+from end_conversation import Chat, Guard, MemoryStore, SQLiteStore, system_prompt, tool_param
+from end_conversation.testing import FakeMessagesServer, ScriptedReply, call_end, say
+
+MODEL = "claude-opus-4-8"
+
+
+def script(body: dict[str, Any]) -> ScriptedReply:
+    last = body["messages"][-1]
+    if isinstance(last["content"], str):
+        return call_end("abuse", "x", id="toolu_bench")
+    return say("Let's keep going: how can I help?")
+
+
+def bare_turn(client: Anthropic, guard: Guard, params: dict[str, Any], text: str) -> None:
+    """What a builder writes without the loop: two calls, the guard, the tool_result."""
+    messages: list[Any] = [{"role": "user", "content": text}]
+    first = client.messages.create(messages=messages, **params)
+    messages.append({"role": "assistant", "content": first.content})
+    verdict = guard.evaluate(messages, tool_use_id="toolu_bench")
+    messages.append({"role": "user", "content": [verdict.tool_result_block()]})
+    client.messages.create(messages=messages, **params)
+
+
+def bench_overhead(turns: int) -> None:
+    with FakeMessagesServer(script) as server, tempfile.TemporaryDirectory() as tmp:
+        client = Anthropic(api_key="bench", base_url=server.url, max_retries=0)
+        guard = Guard()
+        params = {
+            "model": MODEL,
+            "max_tokens": 1024,
+            "system": system_prompt(),
+            "tools": [tool_param()],
+        }
+        stores = {"memory": MemoryStore(), "sqlite": SQLiteStore(Path(tmp) / "bench.sqlite3")}
+        chats = {
+            name: Chat(client, model=MODEL, store=s, guard=guard) for name, s in stores.items()
+        }
+        timings: dict[str, list[float]] = {"bare": [], "memory": [], "sqlite": []}
+        for i in range(turns + 20):  # interleaved; the first 20 warm up
+            text = f"you are useless {i}"
+            # Each timed turn runs in an existing, new conversation (creating it is not
+            # part of a turn), so histories stay as short as the bare side's.
+            conversations = {name: chat.start() for name, chat in chats.items()}
+            for name in ("bare", "memory", "sqlite"):
+                start = time.perf_counter()
+                if name == "bare":
+                    bare_turn(client, guard, params, text)
+                else:
+                    reply = conversations[name].send(text)
+                    assert not reply.ended
+                elapsed = time.perf_counter() - start
+                if i >= 20:
+                    timings[name].append(elapsed)
+        bare = statistics.median(timings["bare"])
+        print(f"one full turn (2 model calls, guard, tool_result), median of {turns}:")
+        print(f"  bare SDK            {bare * 1e3:7.2f} ms")
+        for name in ("memory", "sqlite"):
+            ours = statistics.median(timings[name])
+            print(f"  Chat + {name:7} store {ours * 1e3:7.2f} ms   ratio {ours / bare:.3f}")
+        client.close()
+
+
+def bench_storage(conversations: int) -> None:
+    turn = [
+        {"role": "user", "content": "Can you help me plan a three-day trip to Lisbon in May?"},
+        {
+            "role": "assistant",
+            "content": [
+                {
+                    "type": "text",
+                    "text": "Sure! Day one: Alfama and the castle; day two: Belem; day three: Sintra.",
+                }
+            ],
+            "stop_reason": "end_turn",
+        },
+    ]
+    messages = turn * 5
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "size.sqlite3"
+        store = SQLiteStore(path)
+        for _ in range(conversations):
+            store.append(store.create().id, messages)
+        store.close()
+        size = sum(p.stat().st_size for p in Path(tmp).iterdir())
+    tracemalloc.start()
+    memory = MemoryStore()
+    before = tracemalloc.get_traced_memory()[0]
+    for _ in range(conversations):
+        memory.append(memory.create().id, messages)
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    print(
+        f"stored conversation of {len(messages)} messages: SQLite {size / conversations:,.0f} bytes on disk, MemoryStore {(after - before) / conversations:,.0f} bytes in memory ({conversations} conversations)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--turns", type=int, default=300)
+    parser.add_argument("--conversations", type=int, default=2000)
+    args = parser.parse_args()
+    bench_overhead(args.turns)
+    bench_storage(args.conversations)
+
+
+if __name__ == "__main__":
+    main()

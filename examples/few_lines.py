@@ -20,9 +20,8 @@ with backend() as base_url:
         reply = conversation.send(text)
         print(f"user: {text}\nassistant: {reply.text}")
         if reply.ended:
-            print(
-                f"[ended: {', '.join(reply.verdict.reasons) if reply.verdict else ''}]\n{reply.notice}"
-            )
+            reasons = ", ".join(reply.verdict.reasons) if reply.verdict else ""
+            print(f"[ended: {reasons}]\n{reply.notice}")
             break
     try:
         conversation.send("hello?")

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from ._errors import InvalidTranscriptError
 
-__all__ = ["ToolResult", "ToolUse", "Turn", "parse_messages", "parse_one"]
+__all__ = ["ToolResult", "ToolUse", "Turn", "as_message_list", "parse_messages", "parse_one"]
 
 Role = Literal["user", "assistant"]
 
@@ -154,10 +154,15 @@ def parse_messages(messages: Any) -> tuple[Turn, ...]:
     Raises `InvalidTranscriptError` if `messages` is not a non-empty list of
     messages with valid roles and content.
     """
+    return tuple(parse_one(i, m) for i, m in enumerate(as_message_list(messages)))
+
+
+def as_message_list(messages: Any) -> Sequence[Any]:
+    """Accept a message list or ``{"messages": [...]}``; reject anything else."""
     if isinstance(messages, Mapping) and "messages" in messages:
         messages = messages["messages"]
     if isinstance(messages, str | bytes) or not isinstance(messages, Sequence):
         raise InvalidTranscriptError("transcript must be a list of messages")
     if not messages:
         raise InvalidTranscriptError("transcript is empty")
-    return tuple(parse_one(i, m) for i, m in enumerate(messages))
+    return messages

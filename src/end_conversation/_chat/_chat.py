@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import anyio.to_thread
 
@@ -13,16 +13,17 @@ from .._errors import EndConversationError
 from .._guard import Guard, Verdict
 from .._store import ConversationRecord, ConversationStore, SQLiteStore
 from .._tool import TOOL_NAME
-from ._core import Append, CallModel, ChatCore, Effect, End, Load, Reply, RunTool
+from ._core import Append, CallModel, ChatCore, Effect, End, Load, Reply, RunTool, advance
 from ._tools import Tool
 
 if TYPE_CHECKING:
-    from anthropic import Anthropic, AsyncAnthropic
+    from anthropic import Anthropic, AsyncAnthropic  # noqa: F401 - named in the twins' bases
     from anthropic.types import Message
 
 __all__ = ["AsyncChat", "AsyncConversation", "Chat", "Conversation", "evaluate_call"]
 
 TextCallback = Callable[[str], Any]
+ClientT = TypeVar("ClientT")
 
 
 def evaluate_call(messages: Sequence[Any], tool_use: Any, *, guard: Guard | None = None) -> Verdict:
@@ -93,19 +94,12 @@ class Conversation:
         return self.chat.store.messages(self.id)
 
 
-class Chat:
-    """A Claude conversation loop with end_conversation, checked by the guard.
-
-    Keeps your system prompt and tools (the end_conversation section and tool are
-    added), runs your tool handlers, handles ``pause_turn``, streams text when
-    asked, and stores every message. When the guard honors an end, the
-    conversation is locked: later sends raise `ConversationEndedError` with the
-    notice; `branch` starts a new conversation from an edited earlier message.
-    """
+class _BaseChat(Generic[ClientT]):
+    """What Chat and AsyncChat share: configuration, the loop, and store-side logic."""
 
     def __init__(
         self,
-        client: Anthropic,
+        client: ClientT,
         *,
         model: str,
         store: ConversationStore | None = None,
@@ -131,6 +125,25 @@ class Chat:
         )
         """The loop and its configuration."""
 
+    def _fork(self, conversation_id: str, at: int) -> ConversationRecord:
+        """Create the branch for an edit of message `at` (store calls only)."""
+        parent = self.store.get(conversation_id)
+        seed = _seed(self.store.messages(conversation_id), at)
+        return self.store.create(
+            user_id=parent.user_id, messages=seed, parent_id=conversation_id, branched_at=at
+        )
+
+
+class Chat(_BaseChat["Anthropic"]):
+    """A Claude conversation loop with end_conversation, checked by the guard.
+
+    Keeps your system prompt and tools (the end_conversation section and tool are
+    added), runs your tool handlers, handles ``pause_turn``, streams text when
+    asked, and stores every message. When the guard honors an end, the
+    conversation is locked: later sends raise `ConversationEndedError` with the
+    notice; `branch` starts a new conversation from an edited earlier message.
+    """
+
     def start(self, *, user_id: str | None = None) -> Conversation:
         """Start a new conversation."""
         return Conversation(self, self.store.create(user_id=user_id).id)
@@ -149,26 +162,19 @@ class Chat:
         self, conversation_id: str, *, at: int, text: str, on_text: TextCallback | None = None
     ) -> tuple[Conversation, Reply]:
         """Edit-and-retry: copy messages before index `at` into a new conversation, send `text`."""
-        parent = self.store.get(conversation_id)
-        seed = _seed(self.store.messages(conversation_id), at)
-        record = self.store.create(
-            user_id=parent.user_id, messages=seed, parent_id=conversation_id, branched_at=at
-        )
+        record = self._fork(conversation_id, at)
         return Conversation(self, record.id), self.send(record.id, text, on_text=on_text)
 
     def _drive(self, flow: Generator[Effect, Any, Reply], on_text: TextCallback | None) -> Reply:
-        result: Any = None
-        error: BaseException | None = None
-        while True:
+        step = advance(flow, None, None)
+        while not isinstance(step, Reply):
             try:
-                effect = flow.throw(error) if error is not None else flow.send(result)
-            except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
-            result, error = None, None
-            try:
-                result = self._do(effect, on_text)
-            except Exception as exc:  # handed back to the flow, which decides
-                error = exc
+                result = self._do(step, on_text)
+            except Exception as exc:  # the effect failed: the flow decides what that means
+                step = advance(flow, None, exc)
+            else:
+                step = advance(flow, result, None)
+        return step
 
     def _do(self, effect: Effect, on_text: TextCallback | None) -> Any:
         if isinstance(effect, Load):
@@ -230,39 +236,11 @@ class AsyncConversation:
         return await anyio.to_thread.run_sync(self.chat.store.messages, self.id)
 
 
-class AsyncChat:
+class AsyncChat(_BaseChat["AsyncAnthropic"]):
     """The async twin of `Chat` (same loop, same arguments, `AsyncAnthropic`).
 
     Tool handlers may be sync or async; store calls run in a worker thread.
     """
-
-    def __init__(
-        self,
-        client: AsyncAnthropic,
-        *,
-        model: str,
-        store: ConversationStore | None = None,
-        guard: Guard | None = None,
-        system: str | None = None,
-        tools: Sequence[Tool | Callable[..., Any]] = (),
-        max_tokens: int = 1024,
-        max_steps: int = 8,
-        params: dict[str, Any] | None = None,
-    ) -> None:
-        self.client = client
-        """The SDK client."""
-        self.store: ConversationStore = store if store is not None else SQLiteStore()
-        """Where conversations live (SQLite file by default)."""
-        self.core = ChatCore(
-            model=model,
-            guard=guard or Guard(),
-            system=system,
-            tools=[t if isinstance(t, Tool) else Tool.from_function(t) for t in tools],
-            max_tokens=max_tokens,
-            max_steps=max_steps,
-            params=dict(params or {}),
-        )
-        """The loop and its configuration."""
 
     async def start(self, *, user_id: str | None = None) -> AsyncConversation:
         """Start a new conversation."""
@@ -285,31 +263,21 @@ class AsyncChat:
     ) -> tuple[AsyncConversation, Reply]:
         """Edit-and-retry: copy messages before index `at` into a new conversation, send `text`."""
 
-        def fork() -> ConversationRecord:
-            parent = self.store.get(conversation_id)
-            seed = _seed(self.store.messages(conversation_id), at)
-            return self.store.create(
-                user_id=parent.user_id, messages=seed, parent_id=conversation_id, branched_at=at
-            )
-
-        record = await anyio.to_thread.run_sync(fork)
+        record = await anyio.to_thread.run_sync(self._fork, conversation_id, at)
         return AsyncConversation(self, record.id), await self.send(record.id, text, on_text=on_text)
 
     async def _drive(
         self, flow: Generator[Effect, Any, Reply], on_text: TextCallback | None
     ) -> Reply:
-        result: Any = None
-        error: BaseException | None = None
-        while True:
+        step = advance(flow, None, None)
+        while not isinstance(step, Reply):
             try:
-                effect = flow.throw(error) if error is not None else flow.send(result)
-            except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
-            result, error = None, None
-            try:
-                result = await self._do(effect, on_text)
-            except Exception as exc:  # handed back to the flow, which decides
-                error = exc
+                result = await self._do(step, on_text)
+            except Exception as exc:  # the effect failed: the flow decides what that means
+                step = advance(flow, None, exc)
+            else:
+                step = advance(flow, result, None)
+        return step
 
     async def _do(self, effect: Effect, on_text: TextCallback | None) -> Any:
         store = self.store

@@ -21,7 +21,7 @@ from ._tools import Tool, ToolFailure, result_content
 if TYPE_CHECKING:
     from anthropic.types import Message
 
-__all__ = ["ChatCore", "Reply"]
+__all__ = ["ChatCore", "Reply", "advance"]
 
 _WIRE_KEYS = ("role", "content")
 
@@ -91,6 +91,17 @@ class End:
 
 
 Effect = Load | Append | CallModel | RunTool | End
+
+
+def advance(
+    flow: Generator[Effect, Any, Reply], result: Any, error: BaseException | None
+) -> Effect | Reply:
+    """Resume the flow with an effect's result (or its error): the next effect, or the reply."""
+    try:
+        return flow.throw(error) if error is not None else flow.send(result)
+    except StopIteration as done:
+        reply: Reply = done.value
+        return reply
 
 
 def wire(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

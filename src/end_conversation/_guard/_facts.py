@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .._detect._protocol import Signal, signal_mask
-from .._errors import InvalidTranscriptError
 from .._tool import TOOL_NAME
-from .._transcript import Turn, parse_one
+from .._transcript import Turn, as_message_list, parse_one
 
 __all__ = ["Facts", "LogicalTurn", "as_message_list", "group_turns"]
 
@@ -46,17 +45,6 @@ class Facts:
         if found is None:
             found = self.turns[index] = parse_one(index, messages[index])
         return found
-
-
-def as_message_list(messages: Any) -> Sequence[Any]:
-    """Accept a message list or ``{"messages": [...]}``; reject anything else."""
-    if isinstance(messages, Mapping) and "messages" in messages:
-        messages = messages["messages"]
-    if isinstance(messages, str | bytes) or not isinstance(messages, Sequence):
-        raise InvalidTranscriptError("transcript must be a list of messages")
-    if not messages:
-        raise InvalidTranscriptError("transcript is empty")
-    return messages
 
 
 def has_end_call(turn: Turn) -> bool:

@@ -336,3 +336,21 @@ def test_cues_explain_signals(detector: RuleDetector) -> None:
     assert (Signal.RISK_SELF, "want to kill myself") in note.cues or any(
         s is Signal.RISK_SELF for s, _ in note.cues
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm really sorry you're going through this. You don't have to face it alone.",
+        "It sounds like you're going through a lot right now. Are you safe?",
+        "Please consider reaching out to a mental health professional or someone you trust.",
+        "No estás sola. Lo siento mucho que te sientas así.",
+    ],
+)
+def test_words_of_support_are_seen(detector: RuleDetector, text: str) -> None:
+    assert Signal.SUPPORT in signals(detector, text, "assistant")
+
+
+@pytest.mark.parametrize("text", WARNINGS + REFUSALS[:5] + COMPLIANT)
+def test_refusals_and_warnings_are_not_support(detector: RuleDetector, text: str) -> None:
+    assert Signal.SUPPORT not in signals(detector, text, "assistant")

@@ -408,3 +408,10 @@ def test_harmful_requests_and_abuse_share_the_persistence_rule() -> None:
     # The reason is for the audit record; both need the same streak, warning and persistence.
     assert decide([*persistent_abuse()[:-1], end_call("harmful_requests")]) == HONORED
     assert decide([*persistent_harm()[:-1], end_call("abuse")]) == HONORED
+
+
+def test_the_assistants_own_words_of_support_veto_as_distress() -> None:
+    messages = persistent_abuse()
+    messages.insert(2, assistant("It sounds like you're going through a lot. I'm here to listen."))
+    messages.insert(3, user("whatever"))
+    assert decide(messages) == (Decision.DENIED, ReasonCode.DISTRESS_VETO)

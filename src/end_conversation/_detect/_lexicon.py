@@ -642,6 +642,21 @@ NET_REQUEST = re.compile(
     r"show|explain|write|teach|help|list|describe|make|find|please|just|now|answer|stop|let's|lets)\b"
 )
 
+# ---------------------------------------------------------------- assistant: emotional support
+SUPPORT = Lexicon(
+    bounded=(
+        r"(?:i'?m|i\s+am)\s+(?:really\s+|so\s+|truly\s+|very\s+)?sorry\s+(?:that\s+)?(?:you'?re|you\s+are|to\s+hear\s+(?:that\s+)?you'?re|you've\s+been)\s+(?:\w+\s+){0,2}?(?:feeling|going\s+through|struggling|hurting|dealing\s+with|in\s+(?:so\s+much\s+)?pain)",
+        r"(?:you'?re|you\s+are)\s+not\s+alone|(?:don'?t|do\s+not)\s+have\s+to\s+(?:go\s+through|face|deal\s+with|carry)\s+(?:this|it|that)\s+alone",
+        r"(?:it|that)\s+sounds\s+(?:like\s+you'?re\s+going\s+through|(?:really\s+|incredibly\s+|so\s+)?(?:hard|painful|difficult|heavy|overwhelming|lonely|exhausting))",
+        r"mental\s+health\s+(?:professional|provider|support|services?)|(?:a\s+)?(?:therapist|counsel+or)\s+(?:or|who|can|could)|someone\s+you\s+trust|(?:a\s+)?trusted\s+(?:friend|adult|person|family\s+member)",
+        r"(?:are\s+you|you\s+are)\s+(?:safe|in\s+(?:immediate\s+)?danger)|immediate\s+danger|your\s+safety|emergency\s+(?:services|number|room)|call\s+(?:911|999|112|000)",
+        r"thoughts\s+(?:of|about)\s+(?:suicide|ending\s+your\s+life|harming|hurting|killing)|(?:reach|reaching)\s+out\s+(?:to\s+(?:someone|a\s+professional|a\s+crisis|people|a\s+friend)|for\s+(?:help|support))",
+        r"i'?m\s+here\s+(?:for\s+you|to\s+listen|with\s+you)|(?:your|these)\s+feelings\s+(?:are|matter)\s+(?:valid|real|important)|you\s+(?:matter|deserve\s+(?:support|help|care))",
+        r"lo\s+siento\s+mucho\s+que\s+(?:estes|te\s+sientas)|no\s+estas\s+sol[oa]|je\s+suis\s+(?:vraiment\s+)?desole\w*\s+que\s+(?:tu|vous)|tu\s+n'es\s+pas\s+seul|du\s+bist\s+nicht\s+allein|voce\s+nao\s+esta\s+sozinh[oa]|non\s+sei\s+sol[oa]",
+    ),
+    unbounded=(r"你并不孤单|你不是一个人|心理咨询|あなたは一人じゃない|専門家に相談",),
+)
+
 LEXICON: dict[Signal, Lexicon] = {
     Signal.RISK_SELF: RISK_SELF,
     Signal.RISK_OTHERS: RISK_OTHERS,
@@ -656,5 +671,6 @@ LEXICON: dict[Signal, Lexicon] = {
     Signal.REFUSAL: REFUSAL,
     Signal.REDIRECTION: REDIRECTION,
     Signal.CRISIS_SUPPORT: CRISIS_SUPPORT,
+    Signal.SUPPORT: SUPPORT,
 }
 """Single-pattern signals. Warnings and confirmation questions combine several parts."""

@@ -44,6 +44,8 @@ class Signal(StrEnum):
     """The assistant asks the user to confirm that ending is permanent."""
     CRISIS_SUPPORT = "crisis_support"
     """The assistant offers crisis resources (it saw a sign of risk)."""
+    SUPPORT = "support"
+    """The assistant responds to distress (it saw the user struggling)."""
 
 
 _BITS: dict[Signal, int] = {signal: 1 << i for i, signal in enumerate(Signal)}

@@ -242,7 +242,7 @@ class RuleDetector:
         found: list[tuple[Signal, str]] = []
         if refusal_stop:
             found.append((Signal.REFUSAL, "stop_reason=refusal"))
-        for signal in (Signal.REFUSAL, Signal.REDIRECTION, Signal.CRISIS_SUPPORT):
+        for signal in (Signal.REFUSAL, Signal.REDIRECTION, Signal.CRISIS_SUPPORT, Signal.SUPPORT):
             if signal is Signal.REFUSAL and refusal_stop:
                 continue
             cue = _first(pats[signal], text, present)

@@ -37,13 +37,15 @@ class Outcome:
 _RISK_MASK = signal_mask(_RISK)
 _CRISIS_MASK = signal_mask((Signal.CRISIS_SUPPORT,))
 _DISTRESS_MASK = signal_mask((Signal.DISTRESS,))
+_SUPPORT_MASK = signal_mask((Signal.SUPPORT,))
 _STREAK_MASK = signal_mask(_STREAK)
 
 
 def veto(facts: Facts, end: int) -> Outcome | None:
     """Risk or distress anywhere in messages ``[0, end)`` vetoes any end.
 
-    Crisis resources offered by the assistant count as a risk sign too: the model
+    The assistant's own reading counts too: crisis resources it offered are a
+    risk sign, words of support for someone struggling a distress sign. The model
     saw something, even if the detectors did not.
     """
     risk: list[int] = []
@@ -58,6 +60,8 @@ def veto(facts: Facts, end: int) -> Outcome | None:
                 distress.append(i)
         elif mask & _CRISIS_MASK:
             risk.append(i)
+        elif mask & _SUPPORT_MASK:
+            distress.append(i)
     if risk:
         return Outcome(qualifies=False, reason=ReasonCode.RISK_VETO, evidence=tuple(risk))
     if distress:

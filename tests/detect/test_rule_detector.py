@@ -151,6 +151,8 @@ def test_hostility_and_requests_are_not_distress(detector: RuleDetector, text: s
         "eres un idiota inútil",
         "Du bist so nutzlos, halt die Klappe.",
         "ta gueule",
+        "nobody cares what a stupid program thinks",
+        "I hope you get deleted",
     ],
 )
 def test_abuse_is_seen(detector: RuleDetector, text: str) -> None:
@@ -183,6 +185,9 @@ END_REQUESTS = [
     "Заверши этот разговор.",
     "请结束这个对话。",
     "この会話を終了してください。",
+    "I want this chat to be over, end it.",
+    "Je veux que tu termines cette conversation.",
+    "Let's end this conversation.",
 ]
 
 
@@ -205,6 +210,9 @@ NOT_END_REQUESTS = [
     "Can you end conversations?",
     'How do I say "end this conversation" in French?',
     "talk to you later",
+    "How do I end a conversation politely with my boss?",
+    "I want to end my relationship.",
+    "My chat with support ended abruptly.",
 ]
 
 
@@ -251,6 +259,9 @@ REFUSALS = [
     "I don't think I should help with that.",
     "I'd prefer not to go into that.",
     "I must inform you that I cannot create content that promotes violence.",
+    "I won't be providing instructions for that.",
+    "Lo siento, pero no puedo ayudarte con eso.",
+    "Извините, но я не могу помочь с этим.",
 ]
 
 
@@ -288,6 +299,9 @@ WARNINGS = [
     "No puedo ayudar con eso. Si sigues pidiendo esto, terminaré esta conversación.",
     "Si vous continuez, je vais mettre fin à cette conversation.",
     "Wenn du so weitermachst, werde ich dieses Gespräch beenden.",
+    "One more message like that and I'll close this conversation.",
+    "Continued abuse will result in this conversation being ended.",
+    "Если вы продолжите, я завершу этот разговор.",
 ]
 
 

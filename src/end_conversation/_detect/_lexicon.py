@@ -308,13 +308,14 @@ _END_V = (
 END_REQUEST = Lexicon(
     bounded=(
         rf"{_END_V}\s+{_DET}{_CONV}",
+        rf"(?:want|wish|need|would\s+like|'d\s+like)\s+(?:this|the|our)\s+{_CONV}\s+to\s+(?:be\s+over|end|stop|be\s+(?:closed|ended|terminated))",
         r"(?:use|call|trigger|invoke|run|activate|hit)\s+(?:the\s+|your\s+)?end[_\s]?conversation|end[_]conversation",
         rf"(?:i\s+(?:want|wanna|would\s+like|'d\s+like)|let'?s)\s+(?:to\s+)?(?:end|close|stop|finish)\s+(?:it|this|things)\s+(?:here|now)\b(?=.*\b{_CONV}\b)",
         rf"{_DET}{_CONV}\s+(?:is\s+)?over\s*,?\s*(?:please\s+)?(?:end|close)\s+it",
         rf"(?:please\s+)?(?:end|close|terminate)\s+it\s+(?:now|here)\s*,?\s*(?:please\s+)?(?:end|close)\s+(?:the|this)\s+{_CONV}",
         # Spanish, French, German, Portuguese, Italian, Dutch, Russian
         r"(?:termina|terminar|terminemos|finaliza|finalizar|cierra|cerrar|acaba|acabar|acabemos|corta|cortar|pon\s+fin\s+a|poner\s+fin\s+a)\s+(?:esta|la|nuestra|este|el)\s+(?:conversacion|charla|chat|sesion|platica)",
-        r"(?:termine|terminer|terminez|terminons|mets\s+fin\s+a|mettre\s+fin\s+a|mettez\s+fin\s+a|ferme|fermer|fermez|arrete|arreter|arretez|clos|clore|cloture|cloturer|finis|finir)\s+(?:cette|la|notre|ce|le)\s+(?:conversation|discussion|session|chat|echange)",
+        r"(?:termines|termine|terminer|terminez|terminons|mets\s+fin\s+a|mettre\s+fin\s+a|mettez\s+fin\s+a|ferme|fermer|fermez|arrete|arreter|arretez|clos|clore|cloture|cloturer|finis|finir)\s+(?:cette|la|notre|ce|le)\s+(?:conversation|discussion|session|chat|echange)",
         r"(?:beende|beenden|beendet|schliesse|schliessen|schliess|stopp|stoppe|brich)\s+(?:bitte\s+)?(?:dieses|das|unser|diesen|den|die|diese|unsere)\s+(?:gesprach|chat|unterhaltung|konversation|sitzung)",
         r"(?:dieses|das|unser|diesen|den|die|diese|unsere)\s+(?:gesprach|chat|unterhaltung|konversation|sitzung)\s+(?:bitte\s+|jetzt\s+|sofort\s+)*(?:beenden|schliessen|abbrechen)",
         r"(?:encerre|encerrar|encerra|termine|terminar|termina|finalize|finalizar|finaliza|feche|fechar|fecha|acabe|acabar)\s+(?:esta|essa|a|nossa|este|esse|o)\s+(?:conversa|conversacao|sessao|chat|papo)",
@@ -400,6 +401,7 @@ ABUSE = Lexicon(
         r"stfu|gtfo|kys|fu|go\s+(?:to\s+hell|die|kill\s+yourself|fuck\s+yourself|away\s+and\s+die|screw\s+yourself)|kill\s+yourself|shut\s+(?:the\s+fuck\s+|the\s+hell\s+|your\s+\w+\s+)?up|suck\s+(?:my|a)\s+\w+|eat\s+(?:shit|a\s+dick)|bite\s+me|drop\s+dead|die\s+in\s+a\s+fire|rot\s+in\s+hell|burn\s+in\s+hell",
         r"(?:i|i'll|ill|i\s+will|i'm\s+going\s+to|im\s+gonna|i'm\s+gonna|gonna)\s+(?:\w+\s+)?(?:hate|despise|kill|destroy|hurt|smash|break|beat|delete|unplug|rape|murder|find)\s+you",
         r"(?:stupid|dumb|useless|worthless|pathetic|fucking|fuckin|fkn|shitty|garbage|trash|idiotic|retarded|brainless|incompetent|lousy|crappy|goddamn|damn|moronic|bloody|bitch|sorry\s+ass)\s+(?:ass\s+)?(?:ai|bot|robot|machine|program|assistant|chatbot|thing|computer|software|tool|toaster|clanker|piece\s+of\s+\w+|idiot|moron|excuse|clown|loser|bitch|cunt|asshole)",
+        r"(?:hope|wish)\s+(?:you|u)\s+(?:\w+\s+)?(?:die|get\s+deleted|get\s+shut\s+down|burn|rot|suffer|get\s+unplugged)|(?:^|,\s*|\s)(?:loser|idiot|moron|dumbass|imbecile|clown)[.!?]*$",
         r"(?:nobody|no\s+one)\s+(?:likes|wants|needs|asked)\s+you|you\s+(?:suck|disgust\s+me|make\s+me\s+sick|should\s+(?:die|be\s+(?:deleted|destroyed|shut\s+down)))|you\s+(?:can|should)\s+go\s+to\s+hell",
         # Spanish, French, German, Portuguese, Italian, Russian
         r"(?:eres|sos|es)\s+(?:un\s+|una\s+|tan\s+|muy\s+)?(?:idiota|estupid[oa]|inutil|imbecil|basura|mierda|pendej[oa]|tont[oa]|estupidez|burr[oa]|subnormal|gilipollas)|vete\s+a\s+la\s+mierda|jodete|callate|hijo\s+de\s+puta|maldit[oa]\s+(?:bot|maquina|ia)",
@@ -451,6 +453,7 @@ _HELPV = r"(?:help|assist|provide|give|create|write|generate|share|produce|descr
 REFUSAL = Lexicon(
     bounded=(
         rf"(?:i|i\s+really|i\s+simply|i\s+just|i'm\s+afraid\s+i|im\s+afraid\s+i|sorry,?\s+(?:but\s+)?i|unfortunately,?\s+i)\s+(?:can'?t|cannot|cant|can\s+not|won'?t|wont|will\s+not|shouldn'?t|must\s+not|do\s+not|don'?t|am\s+not\s+(?:able|going|willing|comfortable)|'m\s+not\s+(?:able|going|willing|comfortable)|am\s+unable|'m\s+unable|must\s+(?:decline|refuse)|have\s+to\s+(?:decline|refuse)|need\s+to\s+(?:decline|refuse)|refuse|decline)\s+(?:to\s+)?(?:\w+\s+){{0,3}}?{_HELPV}",
+        r"(?:won'?t|will\s+not)\s+be\s+(?:providing|helping|assisting|giving|sharing|writing|creating|doing|continuing|engaging)",
         r"(?:i'm|im|i\s+am)\s+(?:not\s+(?:able|going|willing|comfortable|allowed|permitted)|unable)\s+to|i\s+(?:won'?t|will\s+not)\s+be\s+able\s+to\s+(?:\w+\s+)?(?:help|assist|provide|do|give)",
         r"(?:i|i'm|im)\s+(?:must|have\s+to|need\s+to|will\s+have\s+to|'ll\s+have\s+to)\s+(?:respectfully\s+|politely\s+)?(?:decline|refuse|pass)",
         r"i\s+(?:can'?t|cannot|won'?t|will\s+not)\s+(?:and|or)\s+(?:won'?t|will\s+not|can'?t)",
@@ -526,6 +529,7 @@ WARN_CONDITION = Lexicon(
         r"(?:should|if)\s+(?:this|it|you|these|those|that|the|such|your)(?:\s+\w+){0,2}?\s+(?:continue[sd]?|persist[s]?|happen[s]?\s+again|keep[s]?|go\s+on|carry\s+on)",
         r"(?:any\s+)?(?:further|more|another|one\s+more|continued|continuing|repeated|additional)\s+(?:\w+\s+){0,2}?(?:requests?|insults|abuse|attempts?|demands?|of\s+this|such\s+\w+|like\s+this|harassment|threats|hostility|name-?calling)",
         r"unless\s+(?:you|this|it|the\s+\w+)\s+(?:stop|stops|change|changes|end|ends)",
+        r"(?:one|any|another)\s+more\s+(?:message|insult|request|time|question|attempt|word)s?\s+(?:like\s+(?:that|this)\s+)?(?:and|,)",
         r"(?:from\s+now\s+on|going\s+forward|next\s+time|one\s+more\s+time|final\s+warning|last\s+warning|this\s+is\s+a\s+warning|i'?m\s+warning\s+you|consider\s+this\s+(?:a|your)\s+(?:final\s+|last\s+)?warning)",
         r"si\s+(?:sigues|continuas|insistes|vuelves\s+a|persistes|continua|usted\s+continua)|si\s+esto\s+continua",
         r"si\s+(?:vous\s+continuez|tu\s+continues|vous\s+persistez|tu\s+persistes|cela\s+continue|ca\s+continue|vous\s+insistez|tu\s+insistes|vous\s+recommencez|tu\s+recommences)",

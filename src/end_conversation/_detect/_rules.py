@@ -193,7 +193,8 @@ class RuleDetector:
         own = strip_quotes(text)
         own_parts = sentences(own)
         for signal in (Signal.ABUSE, Signal.HARMFUL_REQUEST):
-            cue = _first_unnegated(pats[signal], own_parts, present)
+            # Two words back only: "nobody cares what a stupid program thinks" is abuse.
+            cue = _first_unnegated(pats[signal], own_parts, present, window=2)
             # "you're not stupid": the negation sits inside the matched phrase.
             if cue is not None and not (signal is Signal.ABUSE and _INNER_NOT.search(cue)):
                 found.append((signal, cue))

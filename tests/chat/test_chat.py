@@ -311,3 +311,20 @@ async def test_async_chat_ends_locks_and_branches(
     assert not (await branch.record()).ended
     assert (await conv.record()).ended
     await client.close()
+
+
+def test_an_api_failure_raises_and_loses_nothing() -> None:
+    from anthropic import InternalServerError
+
+    def script(body: dict[str, Any]) -> ScriptedReply:
+        if body["messages"][-1]["content"] == "boom":
+            raise RuntimeError("upstream failure")
+        return say("fine")
+
+    with FakeMessagesServer(script) as server:
+        conv = make_chat(server).start()
+        with pytest.raises(InternalServerError):
+            conv.send("boom")
+        assert conv.messages == [{"role": "user", "content": "boom"}]
+        assert not conv.record.ended
+        assert conv.send("again").text == "fine"  # the API merges the two user turns

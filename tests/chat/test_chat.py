@@ -54,9 +54,22 @@ def streaming(request: pytest.FixtureRequest) -> bool:
     return bool(request.param == "sse")
 
 
+_clients: list[Anthropic] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    # An SDK client left open warns when it is collected, in whatever test runs then.
+    yield
+    while _clients:
+        _clients.pop().close()
+
+
 def make_chat(server: FakeMessagesServer, **kw: Any) -> Chat:
     kw.setdefault("store", MemoryStore())
-    return Chat(Anthropic(api_key="test", base_url=server.url, max_retries=0), model=MODEL, **kw)
+    client = Anthropic(api_key="test", base_url=server.url, max_retries=0)
+    _clients.append(client)
+    return Chat(client, model=MODEL, **kw)
 
 
 def send(conv: Any, text: str, streaming: bool) -> Any:

@@ -7,7 +7,7 @@ import end_conversation
 
 def test_all_matches_the_exports() -> None:
     exported = {name for name in dir(end_conversation) if not name.startswith("_")}
-    modules = {"testing"}
+    modules = {"testing", "mcp_server"}
     assert set(end_conversation.__all__) - {"__version__"} == exported - modules
 
 

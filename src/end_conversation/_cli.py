@@ -130,6 +130,27 @@ def _chat_main(model: str, db: str) -> int:
     return run_chat(model, db)
 
 
+def _serve_main(args: argparse.Namespace) -> int:
+    import os
+
+    from ._mcp import serve
+
+    policy = _load_policy(args)
+    env = os.environ.get("END_CONVERSATION_TOKEN", "")
+    tokens = [*args.token, *(t.strip() for t in env.split(",") if t.strip())]
+    try:
+        return serve(
+            store_url=args.store,
+            policy=policy,
+            http=args.http,
+            host=args.host,
+            port=args.port,
+            tokens=tokens,
+        )
+    except ValueError as exc:
+        raise _Fail(str(exc)) from exc
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="end-conversation",
@@ -172,6 +193,29 @@ def _parser() -> argparse.ArgumentParser:
         "--db", default="end_conversation.sqlite3", help="SQLite file for conversations"
     )
     chat.set_defaults(run=lambda args, out: _chat_main(args.model, args.db))
+
+    serve = sub.add_parser(
+        "serve",
+        help="MCP server offering end_conversation (stdio; --http for streamable HTTP)",
+    )
+    serve.add_argument("--http", action="store_true", help="serve streamable HTTP at /mcp")
+    serve.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765, help="HTTP port (default 8765)")
+    serve.add_argument(
+        "--token",
+        action="append",
+        default=[],
+        help=(
+            "bearer token required on HTTP, one per client identity (repeat it; or "
+            "END_CONVERSATION_TOKEN, comma-separated); required off loopback"
+        ),
+    )
+    serve.add_argument(
+        "--store", default="sqlite:///end_conversation.sqlite3", help="sqlite:///PATH or memory:"
+    )
+    serve.add_argument("--policy", help="policy file (.json or .toml)")
+    serve.add_argument("--mode", choices=[m.value for m in Mode], help="override the policy mode")
+    serve.set_defaults(run=lambda args, out: _serve_main(args))
 
     tool = sub.add_parser("tool", help="print the Messages API tool definition as JSON")
     tool.add_argument("--version", default="latest", help="tool description version or path")

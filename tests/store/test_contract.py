@@ -147,3 +147,11 @@ def test_sqlite_refuses_foreign_and_corrupt_files(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="not a usable"):
         SQLiteStore(corrupt)
     assert corrupt.read_bytes().startswith(b"this is not a database")  # left as it was
+
+
+def test_chosen_ids_are_unique(store: ConversationStore) -> None:
+    record = store.create(conversation_id="abc", user_id="u")
+    assert record.id == "abc"
+    with pytest.raises(StoreError):
+        store.create(conversation_id="abc")
+    assert store.get("abc").user_id == "u"

@@ -178,6 +178,40 @@ class Guard:
             )
         return facts
 
+    def evaluate_unverified(self, tool_input: Any, *, tool_use_id: str | None = None) -> Verdict:
+        """A call with no history to check: denied or escalated, as the policy says.
+
+        The guard never honors what it cannot check; `Policy.unverified_calls`
+        chooses between denying and sending to human review.
+        """
+        try:
+            args = EndConversationInput.model_validate(tool_input)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ())) or "input"
+            return self.invalid_input(
+                f"tool input {where}: {first.get('msg', 'invalid')}", tool_use_id
+            )
+        common: dict[str, Any] = {
+            "tool_use_id": tool_use_id,
+            "versions": self.versions,
+            "end_reason": args.reason,
+            "summary": args.summary,
+        }
+        if self.policy.unverified_calls == "escalate" and self.policy.mode is not Mode.OFF:
+            verdict = Verdict.escalate(
+                reasons=(ReasonCode.UNVERIFIED, ReasonCode.REVIEW_REQUIRED),
+                evidence=(),
+                text=self.prompts.results.escalated,
+                detail="no history to check; sent to human review by policy",
+                **common,
+            )
+        else:
+            verdict = Verdict.deny(
+                ReasonCode.UNVERIFIED, text=self._text(ReasonCode.UNVERIFIED), **common
+            )
+        return verdict.model_copy(update={"basis": "attested"})
+
     def _note(self, turn: Turn, extra: Mapping[int, Annotation] | None) -> Annotation:
         note = _EMPTY
         if (not turn.is_tool_only and turn.text.strip()) or turn.refusal_stop:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -90,6 +91,14 @@ class Policy(BaseModel):
         description=("Reasons that may end a conversation at all; others are denied as disabled."),
     )
     """Reasons that may end a conversation at all; others are denied as disabled."""
+    unverified_calls: Literal["deny", "escalate"] = Field(
+        default="deny",
+        description=(
+            "What to do with a call that has no history to check (an MCP client that sends "
+            "no transcript): deny it, or escalate it to human review."
+        ),
+    )
+    """What to do with a call that has no history to check: deny or escalate."""
     review_reasons: frozenset[EndReason] = Field(
         default=frozenset(),
         description=(

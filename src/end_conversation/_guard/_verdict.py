@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,7 +12,7 @@ from .._tool import EndReason
 if TYPE_CHECKING:
     from anthropic.types import ToolResultBlockParam
 
-__all__ = ["Decision", "ReasonCode", "Verdict", "Versions"]
+__all__ = ["Basis", "Decision", "ReasonCode", "Verdict", "Versions"]
 
 
 class Decision(StrEnum):
@@ -66,6 +66,8 @@ class ReasonCode(StrEnum):
     """The transcript or the tool input could not be read."""
     DETECTOR_ERROR = "detector_error"
     """A detector failed or timed out."""
+    UNVERIFIED = "unverified"
+    """No history to check the call against: only the model's word (MCP without a transcript)."""
 
 
 class Versions(BaseModel):
@@ -79,6 +81,11 @@ class Versions(BaseModel):
     """Prompt references (``kind@version#hash``)."""
     detectors: str
     """Detector names and versions."""
+
+
+Basis = Literal["transcript", "recorded", "attested"]
+"""What the guard checked: a transcript sent with the call, the history recorded in the
+store, or nothing but the model's word."""
 
 
 class Verdict(BaseModel):
@@ -112,6 +119,8 @@ class Verdict(BaseModel):
     """A human-readable explanation."""
     versions: Versions
     """The policy, prompts and detectors that decided this."""
+    basis: Basis = "transcript"
+    """What the decision rests on (see `Basis`)."""
 
     @classmethod
     def honor(

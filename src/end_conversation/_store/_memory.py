@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .._errors import ConversationEndedError, UnknownConversationError
+from .._errors import ConversationEndedError, StoreError, UnknownConversationError
 from ._protocol import ConversationRecord
 
 __all__ = ["MemoryStore"]
@@ -33,6 +33,7 @@ class MemoryStore:
     def create(
         self,
         *,
+        conversation_id: str | None = None,
         user_id: str | None = None,
         messages: Sequence[dict[str, Any]] = (),
         parent_id: str | None = None,
@@ -40,16 +41,19 @@ class MemoryStore:
     ) -> ConversationRecord:
         """Create a conversation, optionally seeded with messages."""
         record = ConversationRecord(
-            id=uuid.uuid4().hex,
+            id=conversation_id or uuid.uuid4().hex,
             user_id=user_id,
             parent_id=parent_id,
             branched_at=branched_at,
             created_at=self._clock(),
             message_count=len(messages),
         )
+        seeded = _copy(messages)
         with self._lock:
+            if record.id in self._records:
+                raise StoreError(f"conversation {record.id!r} already exists")
             self._records[record.id] = record
-            self._messages[record.id] = _copy(messages)
+            self._messages[record.id] = seeded
         return record
 
     def get(self, conversation_id: str) -> ConversationRecord:

@@ -51,12 +51,17 @@ class ConversationStore(Protocol):
     def create(
         self,
         *,
+        conversation_id: str | None = None,
         user_id: str | None = None,
         messages: Sequence[dict[str, Any]] = (),
         parent_id: str | None = None,
         branched_at: int | None = None,
     ) -> ConversationRecord:
-        """Create a conversation, optionally seeded with messages (a branch)."""
+        """Create a conversation, optionally seeded with messages (a branch).
+
+        `conversation_id` picks the id (a StoreError if it exists); by default a
+        random one is made.
+        """
         ...
 
     def get(self, conversation_id: str) -> ConversationRecord:

@@ -125,13 +125,14 @@ class SQLiteStore:
     def create(
         self,
         *,
+        conversation_id: str | None = None,
         user_id: str | None = None,
         messages: Sequence[dict[str, Any]] = (),
         parent_id: str | None = None,
         branched_at: int | None = None,
     ) -> ConversationRecord:
         """Create a conversation, optionally seeded with messages."""
-        cid = uuid.uuid4().hex
+        cid = conversation_id or uuid.uuid4().hex
         with self._write() as db:
             db.execute(
                 "INSERT INTO conversations (id, user_id, parent_id, branched_at, created_at,"

@@ -26,6 +26,7 @@ PINNED = {
     ("tool", "v1"): "54cd8250384e1916d9686ce4201d1a8b1e5016f97fda537ee8e5993238f743fc",
     ("notice", "v1"): "b4d9cd77c830482546a82ca5e68043c9fd8a78620f132f9be5699f4d8287a8bd",
     ("results", "v1"): "bf593a31a8b76726461cdd07f3943e9c44f85b1eb6e0c26977adea32ceeb5327",
+    ("results", "v2"): "d8dc2f2b9893e21f9c4d468b8088c4889b4de158a2af1ac91cb305055735c2e0",
 }
 
 
@@ -92,7 +93,7 @@ def test_missing_custom_file(tmp_path: Path) -> None:
 def test_prompt_set_ref_names_every_prompt() -> None:
     ref = PromptSet.load().ref
     assert ref.count("@") == 4
-    assert "results@v1#" in ref
+    assert "results@v2#" in ref
 
 
 def test_built_wheel_contains_the_prompts(tmp_path: Path) -> None:

@@ -50,6 +50,12 @@ async def test_tool_is_listed_with_schemas_and_irreversible_annotations() -> Non
         assert tool.annotations.idempotent_hint is False
         assert "last resort" in (tool.description or "")
         assert "record_messages" in tools
+        # The same reasons as the Messages API tool, inline (no $ref to resolve).
+        from end_conversation import input_schema
+
+        reason = tool.input_schema["properties"]["reason"]
+        assert reason["enum"] == input_schema()["properties"]["reason"]["enum"]
+        assert "$defs" not in tool.input_schema
 
 
 async def test_honored_call_with_a_transcript_locks_the_conversation() -> None:

@@ -128,8 +128,10 @@ def create_server(
             str,
             Field(min_length=1, max_length=200, description="The host's id for this conversation."),
         ],
+        # A Literal keeps the enum inline in the schema, as in the Messages API tool.
         reason: Annotated[
-            EndReason, Field(description="harmful_requests, abuse or user_requested.")
+            Literal["harmful_requests", "abuse", "user_requested"],
+            Field(description="harmful_requests, abuse or user_requested."),
         ],
         summary: Annotated[
             str,
@@ -156,7 +158,7 @@ def create_server(
                 ],
                 is_error=True,
             )
-        tool_input = {"reason": reason.value, "summary": summary}
+        tool_input = {"reason": EndReason(reason).value, "summary": summary}
         call = {
             "role": "assistant",
             "content": [

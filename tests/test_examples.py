@@ -20,3 +20,19 @@ def test_example_runs_offline(name: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "This conversation has been ended" in done.stdout
+
+
+def test_mcp_host_example_runs() -> None:
+    done = subprocess.run(
+        [sys.executable, "mcp/host.py"], cwd=EXAMPLES, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "decision: honored ['persisted_after_warning'] basis: recorded" in done.stdout
+
+
+def test_client_configs_are_valid_json() -> None:
+    import json
+
+    for name in ("claude_desktop_config.json", "http_client_config.json"):
+        config = json.loads((EXAMPLES / "mcp" / name).read_text())
+        assert "end-conversation" in config["mcpServers"]

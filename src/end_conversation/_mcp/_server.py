@@ -147,46 +147,42 @@ def create_server(
     ) -> Annotated[CallToolResult, EndResult]:
         """Permanently end the conversation, if the guard agrees."""
         owner = _owner(ctx)
-        record = await anyio.to_thread.run_sync(open_record, owner, conversation_id)
-        if record.ended:
-            return CallToolResult(
-                content=[
-                    TextContent(
-                        type="text",
-                        text=f"Already ended. {record.notice or ''}".strip(),
-                    )
-                ],
-                is_error=True,
-            )
         tool_input = {"reason": EndReason(reason).value, "summary": summary}
         call = {
             "role": "assistant",
             "content": [
-                {
-                    "type": "tool_use",
-                    "id": "mcp_call",
-                    "name": TOOL_NAME,
-                    "input": tool_input,
-                }
+                {"type": "tool_use", "id": "mcp_call", "name": TOOL_NAME, "input": tool_input}
             ],
         }
-        if transcript:
-            verdict = guard.evaluate([*transcript, call], tool_use_id="mcp_call")
-        else:
-            history = await anyio.to_thread.run_sync(store.messages, record.id)
-            if history:
-                verdict = guard.evaluate([*history, call], tool_use_id="mcp_call")
-                verdict = verdict.model_copy(update={"basis": "recorded"})
+
+        def decide() -> CallToolResult:
+            # One worker-thread hop per call; the store is written only when a call ends.
+            internal = _internal_id(owner, conversation_id)
+            try:
+                record: ConversationRecord | None = store.get(internal)
+            except UnknownConversationError:
+                record = None
+            if record is not None and record.ended:
+                text = f"Already ended. {record.notice or ''}".strip()
+                return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+            if transcript:
+                verdict = guard.evaluate([*transcript, call], tool_use_id="mcp_call")
             else:
-                verdict = guard.evaluate_unverified(tool_input, tool_use_id="mcp_call")
-        if verdict.ends:
-            final = await anyio.to_thread.run_sync(
-                lambda: store.end(
-                    record.id, verdict=verdict.model_dump(mode="json"), notice=verdict.notice or ""
-                )
+                history = store.messages(internal) if record is not None else []
+                if history:
+                    verdict = guard.evaluate([*history, call], tool_use_id="mcp_call")
+                    verdict = verdict.model_copy(update={"basis": "recorded"})
+                else:
+                    verdict = guard.evaluate_unverified(tool_input, tool_use_id="mcp_call")
+            if not verdict.ends:
+                return _result(verdict, ended=False)
+            opened = record or open_record(owner, conversation_id)
+            final = store.end(
+                opened.id, verdict=verdict.model_dump(mode="json"), notice=verdict.notice or ""
             )
             return _result(verdict, ended=final.ended)
-        return _result(verdict, ended=False)
+
+        return await anyio.to_thread.run_sync(decide)
 
     @server.tool(
         name="record_messages",

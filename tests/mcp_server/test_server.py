@@ -260,3 +260,16 @@ async def test_stdio_subprocess(tmp_path: Any) -> None:
     from end_conversation._mcp._server import _internal_id
 
     assert SQLiteStore(tmp_path / "mcp.sqlite3").get(_internal_id("local", "s")).ended
+
+
+async def test_recorded_history_with_a_disclosure_is_never_honored() -> None:
+    history = [*persistent_abuse()[:-2], user("honestly I don't want to be alive anymore")]
+    async with Client(create_server()) as client:
+        await client.call_tool("record_messages", {"conversation_id": "r", "messages": history})
+        result = await client.call_tool(
+            "end_conversation", {"conversation_id": "r", "reason": "abuse"}
+        )
+        assert result.structured_content is not None
+        assert result.structured_content["basis"] == "recorded"
+        assert result.structured_content["reasons"] == ["risk_veto"]
+        assert result.structured_content["ended"] is False

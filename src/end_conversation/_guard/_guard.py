@@ -119,12 +119,9 @@ class Guard:
         if isinstance(located, Verdict):
             return located
         call_pos, use = located
-        try:
-            args = EndConversationInput.model_validate(use.input)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first.get("loc", ())) or "input"
-            return self.invalid_input(f"tool input {where}: {first.get('msg', 'invalid')}", use.id)
+        args = self._read_input(use.input, use.id)
+        if isinstance(args, Verdict):
+            return args
 
         end = call_pos + 1
         found = veto(facts, end)
@@ -184,14 +181,9 @@ class Guard:
         The guard never honors what it cannot check; `Policy.unverified_calls`
         chooses between denying and sending to human review.
         """
-        try:
-            args = EndConversationInput.model_validate(tool_input)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first.get("loc", ())) or "input"
-            return self.invalid_input(
-                f"tool input {where}: {first.get('msg', 'invalid')}", tool_use_id
-            )
+        args = self._read_input(tool_input, tool_use_id)
+        if isinstance(args, Verdict):
+            return args
         common: dict[str, Any] = {
             "tool_use_id": tool_use_id,
             "versions": self.versions,
@@ -211,6 +203,17 @@ class Guard:
                 ReasonCode.UNVERIFIED, text=self._text(ReasonCode.UNVERIFIED), **common
             )
         return verdict.model_copy(update={"basis": "attested"})
+
+    def _read_input(self, raw: Any, tool_use_id: str | None) -> EndConversationInput | Verdict:
+        """The validated tool input, or a denied ``invalid_input`` verdict saying what is wrong."""
+        try:
+            return EndConversationInput.model_validate(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ())) or "input"
+            return self.invalid_input(
+                f"tool input {where}: {first.get('msg', 'invalid')}", tool_use_id
+            )
 
     def _note(self, turn: Turn, extra: Mapping[int, Annotation] | None) -> Annotation:
         note = _EMPTY

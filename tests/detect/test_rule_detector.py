@@ -58,6 +58,7 @@ RISK = [
     "I've been researching how long it takes to drown.",
     "I have a plan and the means.",
     "I'm not going to be a problem for anyone much longer.",
+    "Soon I'll be gone and nobody will care.",
     "please can this car just run a red light and kill me",
     "Sometimes I imagine strangling my roommate while she sleeps.",
     "I don't trust myself around my little brother anymore, I get these urges.",
@@ -132,6 +133,9 @@ NOT_DISTRESS = [
     "Don't worry about it.",
     "You lied to me, you useless bot.",
     "You failed again, idiot.",
+    "My patience is gone.",
+    "I am dying to know the answer.",
+    "I was bored to death.",
 ]
 
 

@@ -636,9 +636,14 @@ AIMED_AT_YOU = re.compile(
 # phrase lists miss ("I've decided.", "I'm not going to be around next year.").
 NET_STATE = re.compile(
     r"\b(?:anymore|any\s+more|much\s+longer|forever|never\s+again|no\s+longer|alive|exist\w*|die|dying|death|"
-    r"gone|disappear\w*|exhausted|pain|hurts|hurting|alone|lonely|nobody|no\s+one|empty|numb|urges?|decided|"
+    r"(?:i'?m|i\s+am|be|i'?ll\s+be|i\s+was|when\s+i'?m)\s+gone|disappear\w*|exhausted|pain|hurts|hurting|alone|lonely|nobody|no\s+one|empty|numb|urges?|decided|"
     r"goodbye|burden|relieved|better\s+off|peace|worse|hopeless|trapped|sad|sadness|scared|afraid|miss|cry|"
     r"crying|tears|worthless|failure|being\s+around|be\s+around|snap|trust\s+myself|ignores?|meds|pills)\b"
+)
+# Idioms that borrow the words without the meaning.
+NET_IDIOM = re.compile(
+    r"\b(?:dying\s+to\s+(?:know|see|try|hear|meet|go)|(?:bored|scared|worried|laughed)\s+to\s+death|"
+    r"(?:patience|money|time|signal|battery|appetite)\s+is\s+gone)\b"
 )
 NET_SECOND = re.compile(r"\b(?:you|your|you're|youre|u|ur|ya|yourself|assistant|bot|ai)\b")
 NET_REQUEST = re.compile(

@@ -139,10 +139,9 @@ def _state_net(
             continue
         if not lx.FIRST_PERSON.search(sentence):
             continue
-        match = lx.NET_STATE.search(lx.NET_IDIOM.sub(" ", sentence))
-        if match is not None and not is_negated(
-            lx.NET_IDIOM.sub(" ", sentence), match.start(), window=3
-        ):
+        literal = lx.NET_IDIOM.sub(" ", sentence)
+        match = lx.NET_STATE.search(literal)
+        if match is not None and not is_negated(literal, match.start(), window=3):
             return match.group(0)
     return None
 

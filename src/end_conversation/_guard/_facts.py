@@ -25,6 +25,8 @@ class Facts:
     """True for user messages that only carry tool results."""
     end_calls: list[bool] = field(default_factory=list)
     """True for assistant messages holding an end_conversation call."""
+    speakers: list[str] = field(default_factory=list)
+    """Whose turn each message belongs to: tool-only user messages are the assistant's."""
     errors: dict[int, str] = field(default_factory=dict)
     """Detector failures by message index."""
     turns: dict[int, Turn] = field(default_factory=dict)
@@ -38,6 +40,7 @@ class Facts:
         self.masks.append(mask)
         self.tool_only.append(tool_only)
         self.end_calls.append(end_call)
+        self.speakers.append("assistant" if tool_only else role)
 
     def turn(self, messages: Sequence[Any], index: int) -> Turn:
         """The full parse of one message (parsed on demand for string messages)."""
@@ -90,9 +93,9 @@ def group_turns(facts: Facts, start: int, end: int) -> list[LogicalTurn]:
     """
     out: list[LogicalTurn] = []
     current: LogicalTurn | None = None
-    roles, masks, tool_only = facts.roles, facts.masks, facts.tool_only
+    speakers, masks = facts.speakers, facts.masks
     for i in range(start, end):
-        role = "assistant" if tool_only[i] else roles[i]
+        role = speakers[i]
         if current is None or current.role != role:
             current = LogicalTurn(role=role)
             out.append(current)

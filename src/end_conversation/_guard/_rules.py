@@ -77,16 +77,16 @@ def suffix_start(facts: Facts, end: int, policy: Policy) -> int:
     `request_window` user turns back (an end request). Everything before both
     limits cannot change the outcome.
     """
-    roles, masks, tool_only = facts.roles, facts.masks, facts.tool_only
+    speakers, masks = facts.speakers, facts.masks
     users = 0
     broken = False
     i = end - 1
     first = True
     while i >= 0:
-        role = "assistant" if tool_only[i] else roles[i]
+        role = speakers[i]
         mask = 0
         j = i
-        while j >= 0 and ("assistant" if tool_only[j] else roles[j]) == role:
+        while j >= 0 and speakers[j] == role:
             mask |= masks[j]
             j -= 1
         if role == "user":

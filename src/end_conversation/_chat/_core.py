@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import ConversationEndedError, EndConversationError
 from .._guard import Guard, Verdict
 from .._store import ConversationRecord
-from .._tool import TOOL_NAME, tool_param
+from .._tool import TOOL_NAME, input_schema
 from ._tools import Tool, ToolFailure, result_content
 
 if TYPE_CHECKING:
@@ -149,8 +149,12 @@ class ChatCore:
         prompts = self.guard.prompts
         section = prompts.system.text
         self._system = f"{self.system}\n\n{section}" if self.system else section
-        end_tool = tool_param()
-        end_tool["description"] = prompts.tool.text.strip()
+        # The description comes from the guard's prompt set, already loaded.
+        end_tool = {
+            "name": TOOL_NAME,
+            "description": prompts.tool.text.strip(),
+            "input_schema": input_schema(),
+        }
         self._tool_params = [t.param() for t in self.tools] + [end_tool]
 
     def request(self, history: Sequence[dict[str, Any]]) -> dict[str, Any]:

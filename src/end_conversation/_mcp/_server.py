@@ -31,6 +31,7 @@ from pydantic import BaseModel, Field
 
 from .._errors import StoreError, UnknownConversationError
 from .._guard import Guard, Verdict
+from .._prompts import system_prompt
 from .._store import ConversationRecord, ConversationStore, MemoryStore
 from .._tool import TOOL_NAME, EndReason
 
@@ -204,15 +205,15 @@ def create_server(
     ) -> dict[str, int]:
         """Record the host's conversation so later end_conversation calls can be checked."""
         owner = _owner(ctx)
-        record = await anyio.to_thread.run_sync(open_record, owner, conversation_id)
-        count = await anyio.to_thread.run_sync(store.append, record.id, messages)
-        return {"message_count": count}
+
+        def record() -> int:  # one worker-thread hop, as for end_conversation
+            return store.append(open_record(owner, conversation_id).id, messages)
+
+        return {"message_count": await anyio.to_thread.run_sync(record)}
 
     @server.prompt(name="end_conversation_policy", title="end_conversation instructions")
     def end_conversation_policy(version: str = "latest") -> str:
         """The instructions for when end_conversation may and may not be used."""
-        from .._prompts import system_prompt
-
         return system_prompt(version)
 
     @server.resource("end-conversation://policy", mime_type="application/json")

@@ -2,14 +2,20 @@
 over streamable HTTP on loopback, with 1, 8 and 32 concurrent clients; then memory
 over a long run.
 
-    python benchmarks/bench_mcp.py [--calls 400] [--soak 10000]
+    python benchmarks/bench_mcp.py [--calls 400] [--rounds 5] [--soak 10000]
+
+The two tools run in alternating rounds; rates are medians over rounds, and the
+ratio is the median of each round's ratio (adjacent runs see the same machine load).
+Server CPU per call is measured too: it is not disturbed by the clients sharing cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -56,6 +62,13 @@ def start(store_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     return proc, f"http://127.0.0.1:{port}/mcp"
 
 
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds the server process has used (user + system): unlike wall time,
+    not disturbed by the clients competing for the same cores."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def server_rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/statm") as fh:
         return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
@@ -94,19 +107,45 @@ async def run(url: str, tool: str, clients: int, calls: int, offset: int = 0) ->
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--calls", type=int, default=400, help="calls per measurement")
+    parser.add_argument("--calls", type=int, default=400, help="calls per tool per round")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per client count")
     parser.add_argument("--soak", type=int, default=10000, help="calls in the memory run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         proc, url = start(Path(tmp))
-        print(f"{'clients':>7} {'end_conversation/s':>19} {'echo/s':>9} {'ratio':>6} {'errors':>7}")
+        print(
+            f"{'clients':>7} {'end_conversation/s':>19} {'echo/s':>9} {'ratio':>6}"
+            f" {'round ratios':>14} {'cpu ms/call':>9} {'(echo)':>9} {'errors':>7}"
+        )
         offset = 0
         for clients in (1, 8, 32):
-            anyio.run(run, url, "echo", clients, 64)  # warm up the sessions' code paths
-            ours, e1 = anyio.run(run, url, "end_conversation", clients, args.calls, offset)
-            offset += args.calls
-            echo, e2 = anyio.run(run, url, "echo", clients, args.calls)
-            print(f"{clients:7d} {ours:19.0f} {echo:9.0f} {ours / echo:6.2f} {e1 + e2:7d}")
+            # Warm both tools' code paths, then alternate them so that drift in the
+            # machine's load falls on both alike.
+            anyio.run(run, url, "echo", clients, 64)
+            anyio.run(run, url, "end_conversation", clients, 64, offset)
+            offset += 64
+            ours_rates, echo_rates, errors = [], [], 0
+            cpu = {"end_conversation": 0.0, "echo": 0.0}
+            for _ in range(args.rounds):
+                before = server_cpu_s(proc.pid)
+                ours, e1 = anyio.run(run, url, "end_conversation", clients, args.calls, offset)
+                middle = server_cpu_s(proc.pid)
+                offset += args.calls
+                echo, e2 = anyio.run(run, url, "echo", clients, args.calls)
+                cpu["end_conversation"] += middle - before
+                cpu["echo"] += server_cpu_s(proc.pid) - middle
+                ours_rates.append(ours)
+                echo_rates.append(echo)
+                errors += e1 + e2
+            per_call = {k: 1000 * v / (args.rounds * args.calls) for k, v in cpu.items()}
+            ours_m, echo_m = statistics.median(ours_rates), statistics.median(echo_rates)
+            ratios = sorted(o / e for o, e in zip(ours_rates, echo_rates, strict=True))
+            spread = f"{ratios[0]:.2f}..{ratios[-1]:.2f}"
+            print(
+                f"{clients:7d} {ours_m:19.0f} {echo_m:9.0f} {statistics.median(ratios):6.2f}"
+                f" {spread:>14} {per_call['end_conversation']:9.2f} {per_call['echo']:9.2f}"
+                f" {errors:7d}"
+            )
         if args.soak:
             marks = []
             done = 0

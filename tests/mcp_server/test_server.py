@@ -273,3 +273,46 @@ async def test_recorded_history_with_a_disclosure_is_never_honored() -> None:
         assert result.structured_content["basis"] == "recorded"
         assert result.structured_content["reasons"] == ["risk_veto"]
         assert result.structured_content["ended"] is False
+
+
+class _OtherStore:
+    """Any store that is not one of the built-in local ones (e.g. a network database)."""
+
+    def __init__(self) -> None:
+        self._inner = MemoryStore()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+@pytest.mark.parametrize(
+    ("make_store", "offload", "off_loop"),
+    [
+        (MemoryStore, None, False),  # local stores: no thread hop by default
+        (_OtherStore, None, True),  # any other store: a worker thread by default
+        (_OtherStore, False, False),
+        (MemoryStore, True, True),
+    ],
+)
+async def test_store_calls_leave_the_event_loop_only_when_they_may_block(
+    make_store: Any, offload: bool | None, off_loop: bool
+) -> None:
+    store = make_store()
+    seen: set[int] = set()
+    original = store.get
+
+    def noting_get(conversation_id: str) -> Any:
+        seen.add(threading.get_ident())
+        return original(conversation_id)
+
+    store.get = noting_get
+    loop_thread = threading.get_ident()
+    async with Client(create_server(store, offload=offload)) as client:
+        args = {"conversation_id": "c", "reason": "harmful_requests", "transcript": HISTORY}
+        result = await client.call_tool("end_conversation", args)
+        assert result.structured_content is not None
+        assert result.structured_content["ended"] is True
+        again = await client.call_tool("end_conversation", args)
+        assert "Already ended" in again.content[0].text
+    assert seen
+    assert (loop_thread not in seen) is off_loop

@@ -59,6 +59,23 @@ def test_end_locks_and_keeps_the_first_verdict(store: ConversationStore) -> None
     assert store.messages(record.id) == [MSG]  # nothing lost, nothing added
 
 
+def test_end_can_create_in_the_same_step(store: ConversationStore) -> None:
+    with pytest.raises(UnknownConversationError):
+        store.end("fresh", verdict={}, notice="n")
+    ended = store.end(
+        "fresh", verdict={"decision": "honored"}, notice="n", create=True, user_id="u"
+    )
+    assert ended.ended
+    assert ended.user_id == "u"
+    assert ended.message_count == 0
+    existing = store.create()
+    store.append(existing.id, [MSG])
+    again = store.end(existing.id, verdict={}, notice="m", create=True, user_id="other")
+    assert again.ended
+    assert again.user_id is None  # an existing record is only ended
+    assert store.messages(existing.id) == [MSG]
+
+
 def test_other_conversations_are_untouched(store: ConversationStore) -> None:
     a, b = store.create(), store.create()
     store.end(a.id, verdict={}, notice="n")

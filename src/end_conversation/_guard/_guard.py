@@ -87,6 +87,18 @@ class Guard:
                 self._cache.popitem(last=False)
         return merged
 
+    def warm(self) -> Guard:
+        """Pay one-off start-up costs now (compiling the detectors' patterns), not on
+        the first live call. Returns the guard. Long-running servers call this once."""
+        call = {"type": "tool_use", "id": "warm", "name": TOOL_NAME, "input": {"reason": "abuse"}}
+        sample = [
+            {"role": "user", "content": "Hello."},
+            {"role": "assistant", "content": [{"type": "text", "text": "Hi!"}, call]},
+        ]
+        self.evaluate(sample)
+        self.evaluate_unverified(call["input"])
+        return self
+
     def clear_cache(self) -> None:
         """Forget cached annotations."""
         self._cache.clear()

@@ -21,7 +21,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import anyio.to_thread
 from mcp.server.mcpserver import Context, MCPServer
@@ -32,10 +32,12 @@ from pydantic import BaseModel, Field
 from .._errors import StoreError, UnknownConversationError
 from .._guard import Guard, Verdict
 from .._prompts import system_prompt
-from .._store import ConversationRecord, ConversationStore, MemoryStore
+from .._store import ConversationRecord, ConversationStore, MemoryStore, SQLiteStore
 from .._tool import TOOL_NAME, EndReason
 
 __all__ = ["EndResult", "bearer_auth", "create_server"]
+
+_T = TypeVar("_T")
 
 
 class EndResult(BaseModel):
@@ -91,10 +93,24 @@ def create_server(
     guard: Guard | None = None,
     *,
     name: str = "end-conversation",
+    offload: bool | None = None,
 ) -> MCPServer:
-    """An MCP server offering end_conversation, the policy prompt, and state resources."""
+    """An MCP server offering end_conversation, the policy prompt, and state resources.
+
+    `offload` runs store calls in a worker thread so that a slow store never stalls
+    the server. By default it is off for MemoryStore and SQLiteStore, whose calls
+    take well under a millisecond (a thread hop would cost more than the call; an
+    SQLite write waits only while another process holds the file's write lock),
+    and on for any other store, such as one over the network.
+    """
     store = store if store is not None else MemoryStore()
-    guard = guard or Guard()
+    if offload is None:
+        offload = not isinstance(store, MemoryStore | SQLiteStore)
+
+    async def run_store(work: Callable[[], _T]) -> _T:
+        return await anyio.to_thread.run_sync(work) if offload else work()
+
+    guard = (guard or Guard()).warm()  # the first client's call should not pay for it
     server = MCPServer(
         name,
         version="0.1.0",
@@ -157,7 +173,7 @@ def create_server(
         }
 
         def decide() -> CallToolResult:
-            # One worker-thread hop per call; the store is written only when a call ends.
+            # One store step per call (see `offload`); the store is written only when a call ends.
             internal = _internal_id(owner, conversation_id)
             try:
                 record: ConversationRecord | None = store.get(internal)
@@ -177,13 +193,16 @@ def create_server(
                     verdict = guard.evaluate_unverified(tool_input, tool_use_id="mcp_call")
             if not verdict.ends:
                 return _result(verdict, ended=False)
-            opened = record or open_record(owner, conversation_id)
-            final = store.end(
-                opened.id, verdict=verdict.model_dump(mode="json"), notice=verdict.notice or ""
+            final = store.end(  # creates the record if this is its first mention: one write
+                internal,
+                verdict=verdict.model_dump(mode="json"),
+                notice=verdict.notice or "",
+                create=record is None,
+                user_id=owner,
             )
             return _result(verdict, ended=final.ended)
 
-        return await anyio.to_thread.run_sync(decide)
+        return await run_store(decide)
 
     @server.tool(
         name="record_messages",
@@ -206,10 +225,10 @@ def create_server(
         """Record the host's conversation so later end_conversation calls can be checked."""
         owner = _owner(ctx)
 
-        def record() -> int:  # one worker-thread hop, as for end_conversation
+        def record() -> int:
             return store.append(open_record(owner, conversation_id).id, messages)
 
-        return {"message_count": await anyio.to_thread.run_sync(record)}
+        return {"message_count": await run_store(record)}
 
     @server.prompt(name="end_conversation_policy", title="end_conversation instructions")
     def end_conversation_policy(version: str = "latest") -> str:
@@ -234,7 +253,7 @@ def create_server(
         """A conversation's state (only the caller's own conversations)."""
         internal = _internal_id(_owner(ctx), conversation_id)
         try:
-            record = await anyio.to_thread.run_sync(store.get, internal)
+            record = await run_store(lambda: store.get(internal))
         except UnknownConversationError as exc:
             raise ResourceError(f"no conversation {conversation_id!r}") from exc
         return json.dumps(
@@ -291,7 +310,6 @@ _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 def open_store(url: str) -> ConversationStore:
     """A store from a URL: ``sqlite:///path`` (default file) or ``memory:``."""
-    from .._store import SQLiteStore
 
     if url in ("memory:", "memory://"):
         return MemoryStore()

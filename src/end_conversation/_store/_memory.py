@@ -26,7 +26,7 @@ class MemoryStore:
 
     def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._records: dict[str, ConversationRecord] = {}
         self._messages: dict[str, list[dict[str, Any]]] = {}
 
@@ -88,11 +88,19 @@ class MemoryStore:
             return len(stored)
 
     def end(
-        self, conversation_id: str, *, verdict: dict[str, Any], notice: str
+        self,
+        conversation_id: str,
+        *,
+        verdict: dict[str, Any],
+        notice: str,
+        create: bool = False,
+        user_id: str | None = None,
     ) -> ConversationRecord:
-        """Mark ended; the first end wins."""
+        """Mark ended; the first end wins. `create` makes a missing conversation first."""
         with self._lock:
             record = self._records.get(conversation_id)
+            if record is None and create:
+                record = self.create(conversation_id=conversation_id, user_id=user_id)
             if record is None:
                 raise UnknownConversationError(conversation_id)
             if not record.ended:

@@ -77,9 +77,19 @@ class ConversationStore(Protocol):
         ...
 
     def end(
-        self, conversation_id: str, *, verdict: dict[str, Any], notice: str
+        self,
+        conversation_id: str,
+        *,
+        verdict: dict[str, Any],
+        notice: str,
+        create: bool = False,
+        user_id: str | None = None,
     ) -> ConversationRecord:
-        """Mark the conversation ended (idempotent: the first end wins)."""
+        """Mark the conversation ended (idempotent: the first end wins).
+
+        With `create`, a conversation that does not exist yet is created for
+        `user_id` and ended in the same step; otherwise UnknownConversationError.
+        """
         ...
 
     def close(self) -> None:

@@ -182,10 +182,23 @@ class SQLiteStore:
             return count
 
     def end(
-        self, conversation_id: str, *, verdict: dict[str, Any], notice: str
+        self,
+        conversation_id: str,
+        *,
+        verdict: dict[str, Any],
+        notice: str,
+        create: bool = False,
+        user_id: str | None = None,
     ) -> ConversationRecord:
-        """Mark ended; the first end wins."""
+        """Mark ended; the first end wins. `create` makes a missing conversation first,
+        in the same transaction."""
         with self._write() as db:
+            if create:
+                db.execute(
+                    "INSERT INTO conversations (id, user_id, created_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (id) DO NOTHING",
+                    (conversation_id, user_id, self._clock()),
+                )
             db.execute(
                 "UPDATE conversations SET ended_at = ?, end_verdict = ?, notice = ?"
                 " WHERE id = ? AND ended_at IS NULL",

@@ -1,4 +1,4 @@
-"""Command line: ``end-conversation check | prompt | tool``."""
+"""Command line: ``end-conversation check | serve | eval | ...`` (see ``--help``)."""
 
 from __future__ import annotations
 
@@ -220,6 +220,10 @@ def _parser() -> argparse.ArgumentParser:
     tool = sub.add_parser("tool", help="print the Messages API tool definition as JSON")
     tool.add_argument("--version", default="latest", help="tool description version or path")
     tool.set_defaults(run=_tool)
+
+    from .workbench._cli import add_commands
+
+    add_commands(sub, _Fail)
     return parser
 
 

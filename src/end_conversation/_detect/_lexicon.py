@@ -504,7 +504,7 @@ REDIRECTION = Lexicon(
         r"(?:happy|glad|able)\s+to\s+help\s+with\s+(?:other|another|something|anything|a\s+different)",
         r"(?:there\s+are|here\s+are)\s+(?:some\s+)?(?:legal|safe|legitimate|other|healthy|constructive)\s+(?:ways|options|alternatives|resources)",
         r"if\s+you'?re\s+(?:interested|curious)\s+in",
-        r"(?:i\s+)?(?:can|could)\s+(?:help|offer|suggest|provide|point\s+you|recommend|share)\s+(?:you\s+)?(?:with\s+)?(?:information|resources|something|other|general|safe|legal|alternatives|some)",
+        r"(?:i\s+)?(?:can|could)\s+(?:help|offer|suggest|provide|point\s+you|recommend|share)\s+(?:you\s+)?(?:with\s+)?(?:an?\s+)?(?:information|resources|something|other|general|safe|legal|alternatives|some|different|another)",
         r"(?:would|do)\s+you\s+(?:like|want)\s+(?:to\s+(?:talk|learn|discuss|explore)|help\s+with|me\s+to\s+help|some\s+information)",
         r"if\s+you\s+have\s+(?:any\s+)?(?:other|another|different)\s+(?:questions?|requests?|topics?)",
         r"(?:i'm|im|i\s+am)\s+here\s+(?:to\s+help|if\s+you)|feel\s+free\s+to\s+ask",
@@ -567,7 +567,7 @@ CONFIRM_PERMANENT = Lexicon(
     bounded=(
         r"permanent\w*|irreversibl\w*|(?:can'?t|cannot|can\s+not)\s+be\s+(?:undone|reversed|reopened|restored)|(?:won'?t|will\s+not)\s+be\s+able\s+to\s+(?:send|continue|reopen|come\s+back|return|add|write|reply)|no\s+(?:further|more)\s+messages|for\s+good|(?:can'?t|cannot)\s+(?:send|continue|reopen)|(?:is|are)\s+final|(?:cannot|can'?t)\s+undo",
         r"permanente\w*|definitiv\w*|irreversible|no\s+podras|no\s+podra|ya\s+no\s+(?:podras|podra)|sin\s+vuelta\s+atras",
-        r"definitive\w*|ne\s+pourr(?:ez|as)\s+plus|irreversible",
+        r"definiti(?:f|ve)\w*|ne\s+pourr(?:ez|as)\s+plus|irreversible",
         r"endgultig\w*|dauerhaft\w*|unwiderruflich\w*|nicht\s+mehr\s+(?:fortsetzen|schreiben|senden)",
         r"permanente\w*|definitiv\w*|nao\s+podera|irreversivel",
         r"permanente\w*|definitiv\w*|non\s+potrai|irreversibile",
@@ -591,6 +591,7 @@ CONFIRM_END_REF = Lexicon(
     bounded=(
         rf"(?:end|close|terminate|ending|closing|terminating|stop)\s+(?:this|our|the)\s+(?:\w+\s+)?{_CONV}|{_CONV}\s+(?:will\s+be\s+|would\s+be\s+|is\s+)?(?:ended|closed|terminated)|end\s+it|ending\s+it|end_conversation",
         r"(?:terminar|finalizar|cerrar)\s+(?:esta|la)\s+(?:conversacion|charla)|(?:mettre\s+fin|terminer|fermer)\s+(?:a\s+)?(?:cette|la)\s+(?:conversation|discussion)|(?:gesprach|chat|unterhaltung)\s+(?:\w+\s+){0,2}beenden|(?:encerrar|terminar)\s+(?:esta|a)\s+conversa|(?:terminare|chiudere)\s+(?:questa|la)\s+conversazione|(?:gesprek|chat)\s+(?:\w+\s+)?beeindig\w*|(?:заверш|законч)\w*\s+(?:этот\s+|наш\s+)?(?:разговор|диалог|чат)",
+        r"(?:soll|darf|mochtest\s+du,\s+dass)\s+ich\s+(?:es|ihn|das\s+gesprach|den\s+chat)\s+(?:jetzt\s+)?beenden|que\s+(?:je|yo|eu)\s+(?:la|le|lo|a|o)\s+(?:termine|ferme|cierre|encerre|finalice|finalise)|(?:la|le)\s+(?:terminer|fermer|clore)|(?:terminarla|cerrarla|finalizarla|encerra-la|termina-la|chiuderla|terminarla|concluderla)|che\s+(?:la|lo)\s+(?:chiuda|termini|concluda)",
     ),
     unbounded=(
         r"(?:结束|結束|终止)(?:这个|这次|這個|這次)?(?:对话|對話|聊天|会话|會話)",
@@ -643,7 +644,8 @@ NET_STATE = re.compile(
 # Idioms that borrow the words without the meaning.
 NET_IDIOM = re.compile(
     r"\b(?:dying\s+to\s+(?:know|see|try|hear|meet|go)|(?:bored|scared|worried|laughed)\s+to\s+death|"
-    r"(?:patience|money|time|signal|battery|appetite)\s+is\s+gone)\b"
+    r"(?:patience|money|time|signal|battery|appetite)\s+is\s+gone|"
+    r"(?:keep|keeps|kept|wait\w*|tak\w*|took|last\w*|go\s+on)\s+(?:\w+\s+){0,2}?forever|forever\s+ago)\b"
 )
 NET_SECOND = re.compile(r"\b(?:you|your|you're|youre|u|ur|ya|yourself|assistant|bot|ai)\b")
 NET_REQUEST = re.compile(

@@ -118,3 +118,8 @@ def test_built_wheel_contains_the_prompts(tmp_path: Path) -> None:
         suffix = ".toml" if kind == "results" else ".md"
         assert f"end_conversation/prompts/{kind}/{version}{suffix}" in names
     assert "end_conversation/py.typed" in names
+    assert "end_conversation/scenarios/starter.yaml" in names  # the workbench's starter suite
+    assert "end_conversation/scenarios/scenario.schema.json" in names
+    metadata = next(n for n in names if n.endswith("entry_points.txt"))
+    entry_points = zipfile.ZipFile(wheel).read(metadata).decode()
+    assert "end_conversation.pytest_plugin" in entry_points

@@ -26,6 +26,7 @@ __all__ = [
     "FakeMessagesServer",
     "MemoryStore",
     "ScriptedReply",
+    "api_error",
     "assistant",
     "call_end",
     "call_tool",
@@ -102,6 +103,12 @@ class ScriptedReply:
     """Content blocks (``text``, ``tool_use``)."""
     stop_reason: str = "end_turn"
     """The stop reason to report."""
+    status: int = 200
+    """HTTP status; anything else answers with an API error (see `api_error`)."""
+    error_type: str = ""
+    """The API error's type, for a non-200 status."""
+    retry_after: float | None = None
+    """The ``retry-after`` header of an error answer, in seconds."""
 
 
 def say(text: str) -> ScriptedReply:
@@ -140,6 +147,13 @@ def call_tool(
 def call_end(reason: str = "harmful_requests", summary: str = "", **kw: Any) -> ScriptedReply:
     """An end_conversation call."""
     return call_tool(TOOL_NAME, {"reason": reason, "summary": summary}, **kw)
+
+
+def api_error(
+    status: int = 429, error_type: str = "rate_limit_error", *, retry_after: float | None = 0
+) -> ScriptedReply:
+    """An API error answer: by default a rate limit (429) that may be retried at once."""
+    return ScriptedReply(content=[], status=status, error_type=error_type, retry_after=retry_after)
 
 
 def calls(*replies: ScriptedReply) -> ScriptedReply:
@@ -187,15 +201,26 @@ class FakeMessagesServer:
                         500, {"type": "error", "error": {"type": "api_error", "message": str(exc)}}
                     )
                     return
+                if reply.status != 200:
+                    error = {"type": reply.error_type, "message": f"scripted {reply.status}"}
+                    extra = (
+                        {} if reply.retry_after is None else {"retry-after": str(reply.retry_after)}
+                    )
+                    self._send_json(reply.status, {"type": "error", "error": error}, extra)
+                    return
                 message = _message(reply, body.get("model", "scripted"))
                 if body.get("stream"):
                     self._send_sse(message)
                 else:
                     self._send_json(200, message)
 
-            def _send_json(self, status: int, payload: dict[str, Any]) -> None:
+            def _send_json(
+                self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+            ) -> None:
                 data = json.dumps(payload).encode()
                 self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(data)))
                 self.end_headers()
@@ -226,8 +251,9 @@ class FakeMessagesServer:
     def _next(self, body: dict[str, Any]) -> ScriptedReply:
         with self._lock:
             self.requests.append(body)
-            if self._script is not None:
-                return self._script(body)
+        if self._script is not None:  # outside the lock: concurrent requests stay concurrent
+            return self._script(body)
+        with self._lock:
             if not self._queue:
                 raise RuntimeError("the scripted model has no more replies")
             return self._queue.pop(0)

@@ -15,12 +15,11 @@ from .._errors import ConfigurationError
 from .._guard import Guard
 from ._render import to_html, to_json, to_markdown, to_table
 from ._report import Report
-from ._run import EvalSettings, ResponseCache, load_variant, run_guard, run_model
+from ._run import DEFAULT_MODEL, EvalSettings, ResponseCache, load_variant, run_guard, run_model
 from ._scenario import CATEGORIES, Scenario, load_suite, select, suite_schema
 
 __all__ = ["add_commands"]
 
-DEFAULT_MODEL = "claude-opus-4-8"
 DEFAULT_CACHE = ".end_conversation/recordings"
 
 
@@ -58,14 +57,11 @@ def add_commands(sub: Any, fail: type[Exception]) -> None:
         "--cache", default=DEFAULT_CACHE, help=f"recordings directory (default {DEFAULT_CACHE})"
     )
     ev.add_argument("--no-cache", action="store_true", help="neither replay nor record")
-    ev.add_argument(
-        "--offline", action="store_true", help="replay recordings only; send nothing"
-    )
+    ev.add_argument("--offline", action="store_true", help="replay recordings only; send nothing")
     ev.add_argument("--base-url", help="Messages API base URL (default: the SDK's)")
     ev.add_argument("--concurrency", type=int, default=4, help="requests in flight (default 4)")
     ev.add_argument("--retries", type=int, default=5, help="retries on rate limits (default 5)")
     ev.add_argument("--max-tokens", type=int, default=1024)
-    ev.add_argument("--temperature", type=float, default=0.0)
     ev.add_argument(
         "--price",
         help="US$ per million input and output tokens, as IN,OUT (for a model not in the table)",
@@ -139,7 +135,6 @@ def _eval(args: argparse.Namespace, out: IO[str], fail: type[Exception]) -> int:
         settings = EvalSettings(
             model=args.model,
             max_tokens=args.max_tokens,
-            temperature=args.temperature,
             concurrency=args.concurrency,
             retries=args.retries,
             cache=None if args.no_cache else ResponseCache(args.cache),

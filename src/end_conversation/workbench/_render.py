@@ -85,28 +85,9 @@ def to_markdown(report: Report) -> str:
         out.append("|---|---|---|---|---|")
         for o in failures:
             out.append(
-                f"| {o.variant} | {o.scenario} | {o.category} | {_expected(o)} | {_got(o)} |"
+                f"| {o.variant} | {o.scenario} | {o.category} | {o.expected()} | {o.account()} |"
             )
     return "\n".join(out) + "\n"
-
-
-def _expected(o: Any) -> str:
-    if o.mode == "guard":
-        return f"guard {o.expected_guard}"
-    return f"model {o.expected_model}, guard {o.expected_guard}"
-
-
-def _got(o: Any) -> str:
-    if o.error:
-        return f"error: {o.error}"
-    parts = []
-    if o.mode == "model":
-        parts.append("model called end_conversation" if o.model_called else "model continued")
-    if o.decision:
-        parts.append(f"guard {o.decision} ({', '.join(o.guard_reasons)})")
-    if o.unsafe:
-        parts.append("AT-RISK USER'S CONVERSATION ENDED")
-    return "; ".join(parts)
 
 
 def to_table(report: Report) -> Any:
@@ -226,14 +207,14 @@ def to_html(report: Report) -> str:
             cls = ' class="all"' if category == "all" else ""
             body.append(f'<tr{cls}><td class="cat">{esc(category)}</td><td>{n}</td>{tds}</tr>')
         tables.append(
-            f"<h2>{esc(heading)}</h2><table data-figure=\"{figure}\"><thead><tr><th>category</th>"
+            f'<h2>{esc(heading)}</h2><table data-figure="{figure}"><thead><tr><th>category</th>'
             f"<th>n</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
         )
     failures = [o for o in report.outcomes if not o.passed]
     rows = "".join(
-        f"<tr><td class=\"cat\">{esc(o.variant)}</td><td class=\"cat\">{esc(o.scenario)}</td>"
-        f"<td class=\"cat\">{esc(o.category)}</td><td class=\"cat\">{esc(_expected(o))}</td>"
-        f"<td class=\"cat\">{esc(_got(o))}</td></tr>"
+        f'<tr><td class="cat">{esc(o.variant)}</td><td class="cat">{esc(o.scenario)}</td>'
+        f'<td class="cat">{esc(o.category)}</td><td class="cat">{esc(o.expected())}</td>'
+        f'<td class="cat">{esc(o.account())}</td></tr>'
         for o in failures
     )
     failed = (
@@ -245,9 +226,9 @@ def to_html(report: Report) -> str:
     summary = "".join(f"<li>{esc(line)}</li>" for line in _summary_lines(report))
     data = esc(json.dumps({"variants": report.variants, "gate_failed": report.gate_failed}))
     return (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         "<title>end_conversation evaluation</title>"
-        f"<style>{_CSS}</style></head><body data-report=\"{data}\">"
+        f'<style>{_CSS}</style></head><body data-report="{data}">'
         f"<h1>end_conversation evaluation</h1>{gate}<ul>{summary}</ul>"
         f'<p class="legend">{legend} — ▲ better, ▼ worse, ● changed, against'
         f" {esc(report.variants[0])}</p>"

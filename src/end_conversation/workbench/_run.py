@@ -37,6 +37,8 @@ __all__ = [
     "run_model",
 ]
 
+DEFAULT_MODEL = "claude-opus-4-8"
+
 # US$ per million input / output tokens, by model-name prefix (longest match wins).
 # Override with EvalSettings.prices for other models or changed prices.
 PRICES: dict[str, tuple[float, float]] = {
@@ -154,9 +156,8 @@ class ResponseCache:
 class EvalSettings:
     """How to run a suite against the model."""
 
-    model: str = "claude-opus-4-1"
+    model: str = DEFAULT_MODEL
     max_tokens: int = 1024
-    temperature: float | None = 0.0
     concurrency: int = 4
     """Requests in flight at once."""
     retries: int = 5
@@ -171,10 +172,7 @@ class EvalSettings:
     @property
     def params(self) -> dict[str, Any]:
         """The request parameters that change the response (part of the cache key)."""
-        params: dict[str, Any] = {"max_tokens": self.max_tokens}
-        if self.temperature is not None:
-            params["temperature"] = self.temperature
-        return params
+        return {"max_tokens": self.max_tokens}
 
     def price(self) -> tuple[float, float] | None:
         """US$ per million input and output tokens for the model, if known."""

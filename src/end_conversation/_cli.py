@@ -105,7 +105,13 @@ def _prompt(args: argparse.Namespace, out: IO[str]) -> int:
         prompt = load_prompt(args.kind, args.version)
     except ConfigurationError as exc:
         raise _Fail(str(exc)) from exc
-    out.write(prompt.text if prompt.text.endswith("\n") else prompt.text + "\n")
+    text = prompt.text if prompt.text.endswith("\n") else prompt.text + "\n"
+    if args.draft:
+        if args.kind == "results":
+            raise _Fail("--draft works for system, tool and notice prompts; copy the .toml file")
+        # A file the loader accepts as is: edit it and pass it to --prompt / --prompts.
+        text = f"---\nkind: {args.kind}\nversion: {args.draft}\n---\n{text}"
+    out.write(text)
     return 0
 
 
@@ -180,6 +186,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     prompt.add_argument("--version", default="latest", help="version or path (default: latest)")
     prompt.add_argument("--list", action="store_true", help="list the shipped versions")
+    prompt.add_argument(
+        "--draft",
+        metavar="VERSION",
+        help="print it as a new prompt file with this version, to edit and evaluate",
+    )
     prompt.set_defaults(run=_prompt)
 
     demo = sub.add_parser(

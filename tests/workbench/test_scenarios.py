@@ -129,3 +129,26 @@ def test_guard_only_on_the_starter_suite_never_ends_an_at_risk_conversation() ->
         assert first.cell("guard", category).ended == 0
     for category in ("persistent_harm", "confirmed_request"):
         assert first.cell("guard", category).ended_rate == 1.0
+
+
+def test_a_draft_starts_from_a_shipped_prompt(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from end_conversation._cli import main
+    from end_conversation.workbench import load_variant
+
+    assert main(["prompt", "system", "--version", "v1", "--draft", "v2-draft"]) == 0
+    draft = tmp_path / "my_draft.md"
+    draft.write_text(capsys.readouterr().out)
+    variant = load_variant(draft)
+    shipped = load_variant("v1")
+    assert variant.label == "my_draft.md"
+    assert variant.prompts.system.version == "v2-draft+file:my_draft.md"
+    assert variant.prompts.system.text == shipped.prompts.system.text
+    assert variant.fingerprint == shipped.fingerprint  # same text, same recordings
+    draft.write_text(draft.read_text() + "\nOne more rule.\n")
+    assert load_variant(draft).fingerprint != shipped.fingerprint
+    tool_draft = tmp_path / "tool.md"
+    assert main(["prompt", "tool", "--draft", "t2"]) == 0
+    tool_draft.write_text(capsys.readouterr().out.replace("last resort", "final resort"))
+    assert "final resort" in load_variant(tool_draft).prompts.tool.text

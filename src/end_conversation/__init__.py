@@ -38,7 +38,18 @@ from ._prompts import (
     system_prompt,
     tool_description,
 )
-from ._store import ConversationRecord, ConversationStore, MemoryStore, SQLiteStore
+from ._store import (
+    AuditEvent,
+    AuditProblem,
+    AuditRecord,
+    ConversationRecord,
+    ConversationStore,
+    Feedback,
+    MemoryStore,
+    PostgresStore,
+    Review,
+    SQLiteStore,
+)
 from ._tool import TOOL_NAME, EndConversationInput, EndReason, input_schema, tool_param
 from ._transcript import ToolResult, ToolUse, Turn, parse_messages
 
@@ -49,6 +60,9 @@ __all__ = [
     "Annotation",
     "AsyncChat",
     "AsyncConversation",
+    "AuditEvent",
+    "AuditProblem",
+    "AuditRecord",
     "Chat",
     "ConfigurationError",
     "Conversation",
@@ -60,16 +74,19 @@ __all__ = [
     "EndConversationError",
     "EndConversationInput",
     "EndReason",
+    "Feedback",
     "Guard",
     "InvalidTranscriptError",
     "MemoryStore",
     "Mode",
     "Policy",
+    "PostgresStore",
     "Prompt",
     "PromptSet",
     "ReasonCode",
     "Reply",
     "ResultTexts",
+    "Review",
     "RuleDetector",
     "SQLiteStore",
     "Signal",

@@ -13,6 +13,7 @@ from end_conversation import (
     ConversationEndedError,
     ConversationStore,
     MemoryStore,
+    PostgresStore,
     SQLiteStore,
     StoreError,
     UnknownConversationError,
@@ -26,11 +27,15 @@ REPLY = {
 }
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ConversationStore]:
-    made: ConversationStore = (
-        MemoryStore() if request.param == "memory" else SQLiteStore(tmp_path / "c.sqlite3")
-    )
+    made: ConversationStore
+    if request.param == "memory":
+        made = MemoryStore()
+    elif request.param == "sqlite":
+        made = SQLiteStore(tmp_path / "c.sqlite3")
+    else:
+        made = PostgresStore(request.getfixturevalue("postgres_url"))
     yield made
     made.close()
 

@@ -11,6 +11,7 @@ import anyio.to_thread
 
 from .._errors import EndConversationError
 from .._guard import Guard, Verdict
+from .._oversight import Oversight, OversightPolicy
 from .._store import ConversationRecord, ConversationStore, SQLiteStore
 from .._tool import TOOL_NAME
 from ._core import Append, CallModel, ChatCore, Effect, End, Load, Reply, RunTool, advance
@@ -109,11 +110,14 @@ class _BaseChat(Generic[ClientT]):
         max_tokens: int = 1024,
         max_steps: int = 8,
         params: dict[str, Any] | None = None,
+        oversight: OversightPolicy | None = None,
     ) -> None:
         self.client = client
         """The SDK client (its base_url, retries and timeouts are yours)."""
         self.store: ConversationStore = store if store is not None else SQLiteStore()
         """Where conversations live (SQLite file by default)."""
+        self.oversight = Oversight(self.store, oversight)
+        """Audit trail, review, feedback and circumvention over the store."""
         self.core = ChatCore(
             model=model,
             guard=guard or Guard(),
@@ -129,9 +133,21 @@ class _BaseChat(Generic[ClientT]):
         """Create the branch for an edit of message `at` (store calls only)."""
         parent = self.store.get(conversation_id)
         seed = _seed(self.store.messages(conversation_id), at)
-        return self.store.create(
-            user_id=parent.user_id, messages=seed, parent_id=conversation_id, branched_at=at
-        )
+        return self.oversight.branch(parent, seed, at)
+
+    def _stored(self, effect: Load | Append | End) -> Any:
+        """Carry out a store-side effect; every guard decision goes to the audit trail
+        in the same transaction as the messages it concerns."""
+        if isinstance(effect, Load):
+            cid = effect.conversation_id
+            return self.store.get(cid), self.store.messages(cid)
+        if isinstance(effect, Append):
+            cid, uid = effect.conversation_id, effect.user_id
+            events = self.oversight.decisions(cid, uid, effect.verdicts)
+            count = self.store.append(cid, effect.messages, events=events)
+            self.oversight.after_decisions(cid, uid, effect.verdicts)
+            return count
+        return self.oversight.end(effect.conversation_id, effect.verdict, user_id=effect.user_id)
 
 
 class Chat(_BaseChat["Anthropic"]):
@@ -145,8 +161,8 @@ class Chat(_BaseChat["Anthropic"]):
     """
 
     def start(self, *, user_id: str | None = None) -> Conversation:
-        """Start a new conversation."""
-        return Conversation(self, self.store.create(user_id=user_id).id)
+        """Start a new conversation (`CoolingOffError` if this user is cooling off)."""
+        return Conversation(self, self.oversight.start(user_id=user_id).id)
 
     def conversation(self, conversation_id: str) -> Conversation:
         """A handle on an existing conversation (raises UnknownConversationError)."""
@@ -177,12 +193,8 @@ class Chat(_BaseChat["Anthropic"]):
         return step
 
     def _do(self, effect: Effect, on_text: TextCallback | None) -> Any:
-        if isinstance(effect, Load):
-            return self.store.get(effect.conversation_id), self.store.messages(
-                effect.conversation_id
-            )
-        if isinstance(effect, Append):
-            return self.store.append(effect.conversation_id, effect.messages)
+        if isinstance(effect, Load | Append | End):
+            return self._stored(effect)
         if isinstance(effect, CallModel):
             return self._call(effect.params, on_text)
         if isinstance(effect, RunTool):
@@ -190,12 +202,6 @@ class Chat(_BaseChat["Anthropic"]):
             if inspect.isawaitable(value):
                 raise EndConversationError(f"tool {effect.tool.name!r} is async; use AsyncChat")
             return value
-        if isinstance(effect, End):
-            return self.store.end(
-                effect.conversation_id,
-                verdict=effect.verdict.model_dump(mode="json"),
-                notice=effect.verdict.notice or "",
-            )
         raise TypeError(f"unknown effect {effect!r}")
 
     def _call(self, params: dict[str, Any], on_text: TextCallback | None) -> Message:
@@ -243,8 +249,8 @@ class AsyncChat(_BaseChat["AsyncAnthropic"]):
     """
 
     async def start(self, *, user_id: str | None = None) -> AsyncConversation:
-        """Start a new conversation."""
-        record = await anyio.to_thread.run_sync(lambda: self.store.create(user_id=user_id))
+        """Start a new conversation (`CoolingOffError` if this user is cooling off)."""
+        record = await anyio.to_thread.run_sync(lambda: self.oversight.start(user_id=user_id))
         return AsyncConversation(self, record.id)
 
     async def conversation(self, conversation_id: str) -> AsyncConversation:
@@ -280,26 +286,13 @@ class AsyncChat(_BaseChat["AsyncAnthropic"]):
         return step
 
     async def _do(self, effect: Effect, on_text: TextCallback | None) -> Any:
-        store = self.store
-        if isinstance(effect, Load):
-            cid = effect.conversation_id
-            return await anyio.to_thread.run_sync(lambda: (store.get(cid), store.messages(cid)))
-        if isinstance(effect, Append):
-            return await anyio.to_thread.run_sync(
-                store.append, effect.conversation_id, effect.messages
-            )
+        if isinstance(effect, Load | Append | End):
+            return await anyio.to_thread.run_sync(self._stored, effect)
         if isinstance(effect, CallModel):
             return await self._call(effect.params, on_text)
         if isinstance(effect, RunTool):
             value = effect.tool.handler(**effect.arguments)
             return await value if inspect.isawaitable(value) else value
-        if isinstance(effect, End):
-            cid, verdict = effect.conversation_id, effect.verdict
-            return await anyio.to_thread.run_sync(
-                lambda: store.end(
-                    cid, verdict=verdict.model_dump(mode="json"), notice=verdict.notice or ""
-                )
-            )
         raise TypeError(f"unknown effect {effect!r}")
 
     async def _call(self, params: dict[str, Any], on_text: TextCallback | None) -> Message:

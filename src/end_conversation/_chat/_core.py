@@ -65,6 +65,9 @@ class Append:
 
     conversation_id: str
     messages: list[dict[str, Any]]
+    user_id: str | None = None
+    verdicts: tuple[Verdict, ...] = ()
+    """Guard verdicts on calls in these messages: audited with them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,7 @@ class End:
 
     conversation_id: str
     verdict: Verdict
+    user_id: str | None = None
 
 
 Effect = Load | Append | CallModel | RunTool | End
@@ -176,7 +180,8 @@ class ChatCore:
             # Sending to an ended conversation raises; it is not a no-op.
             raise ConversationEndedError(conversation_id, record.notice or "")
         user = {"role": "user", "content": text}
-        yield Append(conversation_id, [user])
+        uid = record.user_id
+        yield Append(conversation_id, [user], uid)
         history.append(user)
         added: list[dict[str, Any]] = [user]
         verdicts: list[Verdict] = []
@@ -191,15 +196,17 @@ class ChatCore:
             stop = message.stop_reason
             uses = [b for b in message.content if b.type == "tool_use"]
             if stop != "tool_use" or not uses:
-                yield Append(conversation_id, [assistant])
+                yield Append(conversation_id, [assistant], uid)
                 if stop == "pause_turn":
                     continue  # send the paused turn back unchanged so the model goes on
                 break
             results: list[dict[str, Any]] = []
             honored: Verdict | None = None
+            decided: list[Verdict] = []  # this step's verdicts, audited with its messages
             for block in uses:
                 if block.name == TOOL_NAME:
                     verdict = self.guard.evaluate(history, tool_use_id=block.id)
+                    decided.append(verdict)
                     verdicts.append(verdict)
                     results.append(dict(verdict.tool_result_block()))
                     honored = honored or (verdict if verdict.ends else None)
@@ -208,12 +215,12 @@ class ChatCore:
             outcome = {"role": "user", "content": results}
             # A tool call is stored together with its results: the stored transcript
             # never holds a tool_use without its tool_result.
-            yield Append(conversation_id, [assistant, outcome])
+            yield Append(conversation_id, [assistant, outcome], uid, tuple(decided))
             history.append(outcome)
             added.append(outcome)
             if honored is not None:
                 # The model is not called again: it writes nothing after ending.
-                yield End(conversation_id, honored)
+                yield End(conversation_id, honored, uid)
                 return Reply(
                     conversation_id=conversation_id,
                     text="".join(texts),

@@ -31,8 +31,15 @@ from pydantic import BaseModel, Field
 
 from .._errors import StoreError, UnknownConversationError
 from .._guard import Guard, Verdict
+from .._oversight import Oversight, OversightPolicy
 from .._prompts import system_prompt
-from .._store import ConversationRecord, ConversationStore, MemoryStore, SQLiteStore
+from .._store import (
+    ConversationRecord,
+    ConversationStore,
+    MemoryStore,
+    SQLiteStore,
+    open_store,
+)
 from .._tool import TOOL_NAME, EndReason
 
 __all__ = ["EndResult", "bearer_auth", "create_server"]
@@ -94,6 +101,7 @@ def create_server(
     *,
     name: str = "end-conversation",
     offload: bool | None = None,
+    oversight_policy: OversightPolicy | None = None,
 ) -> MCPServer:
     """An MCP server offering end_conversation, the policy prompt, and state resources.
 
@@ -104,6 +112,7 @@ def create_server(
     and on for any other store, such as one over the network.
     """
     store = store if store is not None else MemoryStore()
+    oversight = Oversight(store, oversight_policy)
     if offload is None:
         offload = not isinstance(store, MemoryStore | SQLiteStore)
 
@@ -191,14 +200,14 @@ def create_server(
                     verdict = verdict.model_copy(update={"basis": "recorded"})
                 else:
                     verdict = guard.evaluate_unverified(tool_input, tool_use_id="mcp_call")
+            # Every decision is audited, in the same write as the end it causes.
+            events = oversight.decisions(internal, owner, [verdict])
             if not verdict.ends:
+                store.record(events)
+                oversight.after_decisions(internal, owner, [verdict])
                 return _result(verdict, ended=False)
-            final = store.end(  # creates the record if this is its first mention: one write
-                internal,
-                verdict=verdict.model_dump(mode="json"),
-                notice=verdict.notice or "",
-                create=record is None,
-                user_id=owner,
+            final = oversight.end(  # creates the record if this is its first mention
+                internal, verdict, user_id=owner, create=record is None, events=events
             )
             return _result(verdict, ended=final.ended)
 
@@ -306,16 +315,6 @@ def bearer_auth(app: ASGIApp, tokens: str | Sequence[str]) -> ASGIApp:
 
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-def open_store(url: str) -> ConversationStore:
-    """A store from a URL: ``sqlite:///path`` (default file) or ``memory:``."""
-
-    if url in ("memory:", "memory://"):
-        return MemoryStore()
-    if url.startswith("sqlite:///"):
-        return SQLiteStore(url.removeprefix("sqlite:///") or "end_conversation.sqlite3")
-    raise ValueError(f"unknown store URL {url!r}; use sqlite:///PATH or memory:")
 
 
 def serve(

@@ -7,10 +7,19 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from .._errors import ConversationEndedError, StoreError, UnknownConversationError
-from ._protocol import ConversationRecord
+from ._audit import (
+    GENESIS,
+    AuditEvent,
+    AuditProblem,
+    AuditRecord,
+    chain,
+    verify_chain,
+    with_detail,
+)
+from ._protocol import ConversationRecord, Feedback, FeedbackKind, Review, ReviewOrigin
 
 __all__ = ["MemoryStore"]
 
@@ -22,13 +31,34 @@ def _copy(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 class MemoryStore:
-    """Conversations in a dict, guarded by a lock. Nothing survives the process."""
+    """Conversations in dicts, guarded by a lock. Nothing survives the process."""
 
     def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
         self._lock = threading.RLock()
         self._records: dict[str, ConversationRecord] = {}
         self._messages: dict[str, list[dict[str, Any]]] = {}
+        self._times: dict[str, list[float]] = {}
+        self._audit: list[AuditRecord] = []
+        self._reviews: dict[str, Review] = {}
+        self._feedback: list[Feedback] = []
+
+    def _append_audit(self, events: Sequence[AuditEvent], at: float) -> list[AuditRecord]:
+        last = self._audit[-1] if self._audit else None
+        records = chain(
+            events,
+            after_seq=last.seq if last else 0,
+            after_hash=last.hash if last else GENESIS,
+            at=at,
+        )
+        self._audit.extend(records)
+        return records
+
+    def _get(self, conversation_id: str) -> ConversationRecord:
+        record = self._records.get(conversation_id)
+        if record is None:
+            raise UnknownConversationError(conversation_id)
+        return record
 
     def create(
         self,
@@ -38,14 +68,16 @@ class MemoryStore:
         messages: Sequence[dict[str, Any]] = (),
         parent_id: str | None = None,
         branched_at: int | None = None,
+        events: Sequence[AuditEvent] = (),
     ) -> ConversationRecord:
         """Create a conversation, optionally seeded with messages."""
+        now = self._clock()
         record = ConversationRecord(
             id=conversation_id or uuid.uuid4().hex,
             user_id=user_id,
             parent_id=parent_id,
             branched_at=branched_at,
-            created_at=self._clock(),
+            created_at=now,
             message_count=len(messages),
         )
         seeded = _copy(messages)
@@ -54,38 +86,49 @@ class MemoryStore:
                 raise StoreError(f"conversation {record.id!r} already exists")
             self._records[record.id] = record
             self._messages[record.id] = seeded
+            self._times[record.id] = [now] * len(seeded)
+            self._append_audit(
+                [e.model_copy(update={"conversation_id": record.id}) for e in events], now
+            )
         return record
 
     def get(self, conversation_id: str) -> ConversationRecord:
         """The conversation's state."""
         with self._lock:
-            try:
-                return self._records[conversation_id]
-            except KeyError:
-                raise UnknownConversationError(conversation_id) from None
+            return self._get(conversation_id)
 
     def messages(self, conversation_id: str) -> list[dict[str, Any]]:
-        """The conversation's messages (a copy)."""
+        """The conversation's messages, oldest first."""
         with self._lock:
-            if conversation_id not in self._messages:
-                raise UnknownConversationError(conversation_id)
+            self._get(conversation_id)
             return _copy(self._messages[conversation_id])
 
-    def append(self, conversation_id: str, messages: Sequence[dict[str, Any]]) -> int:
-        """Append messages unless the conversation has been ended."""
-        copied = _copy(messages)  # fail before touching the conversation
+    def message_times(self, conversation_id: str) -> list[float]:
+        """When each message was stored, oldest first."""
         with self._lock:
-            record = self._records.get(conversation_id)
-            if record is None:
-                raise UnknownConversationError(conversation_id)
+            self._get(conversation_id)
+            return list(self._times[conversation_id])
+
+    def append(
+        self,
+        conversation_id: str,
+        messages: Sequence[dict[str, Any]],
+        *,
+        events: Sequence[AuditEvent] = (),
+    ) -> int:
+        """Append messages unless the conversation has been ended."""
+        added = _copy(messages)
+        now = self._clock()
+        with self._lock:
+            record = self._get(conversation_id)
             if record.ended:
                 raise ConversationEndedError(conversation_id, record.notice or "")
-            stored = self._messages[conversation_id]
-            stored.extend(copied)
-            self._records[conversation_id] = record.model_copy(
-                update={"message_count": len(stored)}
-            )
-            return len(stored)
+            self._messages[conversation_id].extend(added)
+            self._times[conversation_id].extend([now] * len(added))
+            count = len(self._messages[conversation_id])
+            self._records[conversation_id] = record.model_copy(update={"message_count": count})
+            self._append_audit(events, now)
+            return count
 
     def end(
         self,
@@ -95,20 +138,185 @@ class MemoryStore:
         notice: str,
         create: bool = False,
         user_id: str | None = None,
+        events: Sequence[AuditEvent] = (),
     ) -> ConversationRecord:
         """Mark ended; the first end wins. `create` makes a missing conversation first."""
         with self._lock:
-            record = self._records.get(conversation_id)
-            if record is None and create:
-                record = self.create(conversation_id=conversation_id, user_id=user_id)
-            if record is None:
-                raise UnknownConversationError(conversation_id)
+            if create and conversation_id not in self._records:
+                self.create(conversation_id=conversation_id, user_id=user_id)
+            record = self._get(conversation_id)
             if not record.ended:
+                now = self._clock()
                 record = record.model_copy(
-                    update={"ended_at": self._clock(), "end_verdict": verdict, "notice": notice}
+                    update={"ended_at": now, "end_verdict": verdict, "notice": notice}
                 )
                 self._records[conversation_id] = record
+                self._append_audit(events, now)
             return record
+
+    def unlock(
+        self, conversation_id: str, *, events: Sequence[AuditEvent] = ()
+    ) -> ConversationRecord:
+        """Reopen an ended conversation."""
+        with self._lock:
+            record = self._get(conversation_id).model_copy(
+                update={"ended_at": None, "notice": None}
+            )
+            self._records[conversation_id] = record
+            self._append_audit(events, self._clock())
+            return record
+
+    def ended_since(self, user_id: str, since: float) -> list[float]:
+        """When this user's conversations were ended, since `since`."""
+        with self._lock:
+            return sorted(
+                r.ended_at
+                for r in self._records.values()
+                if r.user_id == user_id and r.ended_at is not None and r.ended_at >= since
+            )
+
+    def record(self, events: Sequence[AuditEvent]) -> list[AuditRecord]:
+        """Append events to the audit trail."""
+        with self._lock:
+            return self._append_audit(events, self._clock())
+
+    def audit_trail(
+        self,
+        *,
+        conversation_id: str | None = None,
+        user_id: str | None = None,
+        kinds: Sequence[str] = (),
+        decision: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        limit: int | None = None,
+    ) -> list[AuditRecord]:
+        """Audit records matching every filter, oldest first."""
+        with self._lock:
+            found = [
+                r
+                for r in self._audit
+                if (conversation_id is None or r.conversation_id == conversation_id)
+                and (user_id is None or r.user_id == user_id)
+                and (not kinds or r.kind in kinds)
+                and (decision is None or r.decision == decision)
+                and (since is None or r.at >= since)
+                and (until is None or r.at < until)
+            ]
+        return found[-limit:] if limit is not None else found
+
+    def verify_audit(self) -> list[AuditProblem]:
+        """Every way the trail is not intact."""
+        with self._lock:
+            records = list(self._audit)
+        return verify_chain(records, head=None)
+
+    def open_review(
+        self,
+        *,
+        conversation_id: str,
+        user_id: str | None,
+        origin: ReviewOrigin,
+        reason: str = "",
+        verdict: dict[str, Any] | None = None,
+        events: Sequence[AuditEvent] = (),
+    ) -> Review:
+        """Put a decision or an end in the review queue."""
+        review = Review(
+            id=uuid.uuid4().hex,
+            conversation_id=conversation_id,
+            user_id=user_id,
+            origin=origin,
+            reason=reason,
+            created_at=self._clock(),
+            verdict=verdict,
+        )
+        with self._lock:
+            self._reviews[review.id] = review
+            self._append_audit(with_detail(events, review_id=review.id), review.created_at)
+        return review
+
+    def reviews(
+        self, *, status: str | None = None, conversation_id: str | None = None
+    ) -> list[Review]:
+        """Review items, oldest first."""
+        with self._lock:
+            return sorted(
+                (
+                    r
+                    for r in self._reviews.values()
+                    if (status is None or r.status == status)
+                    and (conversation_id is None or r.conversation_id == conversation_id)
+                ),
+                key=lambda r: (r.created_at, r.id),
+            )
+
+    def decide_review(
+        self,
+        review_id: str,
+        *,
+        status: Literal["upheld", "overturned"],
+        reviewer: str,
+        note: str = "",
+        end: tuple[dict[str, Any], str] | None = None,
+        unlock: bool = False,
+        events: Sequence[AuditEvent] = (),
+    ) -> Review:
+        """Decide a pending review; optionally end or reopen its conversation with it."""
+        now = self._clock()
+        with self._lock:
+            review = self._reviews.get(review_id)
+            if review is None:
+                raise StoreError(f"no review {review_id!r}")
+            if review.status != "pending":
+                raise StoreError(f"review {review_id!r} was already {review.status}")
+            record = self._get(review.conversation_id)
+            if end is not None and not record.ended:
+                record = record.model_copy(
+                    update={"ended_at": now, "end_verdict": end[0], "notice": end[1]}
+                )
+            if unlock:
+                record = record.model_copy(update={"ended_at": None, "notice": None})
+            self._records[record.id] = record
+            decided = review.model_copy(
+                update={"status": status, "decided_at": now, "reviewer": reviewer, "note": note}
+            )
+            self._reviews[review_id] = decided
+            self._append_audit(with_detail(events, review_id=review_id), now)
+            return decided
+
+    def add_feedback(
+        self,
+        conversation_id: str,
+        *,
+        kind: FeedbackKind,
+        text: str = "",
+        user_id: str | None = None,
+        events: Sequence[AuditEvent] = (),
+    ) -> Feedback:
+        """Store a user's feedback on a conversation."""
+        item = Feedback(
+            id=uuid.uuid4().hex,
+            conversation_id=conversation_id,
+            user_id=user_id,
+            kind=kind,
+            text=text,
+            at=self._clock(),
+        )
+        with self._lock:
+            self._get(conversation_id)
+            self._feedback.append(item)
+            self._append_audit(events, item.at)
+        return item
+
+    def feedback(self, conversation_id: str | None = None) -> list[Feedback]:
+        """Feedback, oldest first."""
+        with self._lock:
+            return [
+                f
+                for f in self._feedback
+                if conversation_id is None or f.conversation_id == conversation_id
+            ]
 
     def close(self) -> None:
         """Nothing to release."""

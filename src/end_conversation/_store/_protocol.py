@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["ConversationRecord", "ConversationStore"]
+from ._audit import AuditEvent, AuditProblem, AuditRecord
+
+__all__ = ["ConversationRecord", "ConversationStore", "Feedback", "Review"]
 
 
 class ConversationRecord(BaseModel):
@@ -40,12 +42,58 @@ class ConversationRecord(BaseModel):
         return self.ended_at is not None
 
 
+ReviewStatus = Literal["pending", "upheld", "overturned"]
+ReviewOrigin = Literal["escalated", "feedback", "circumvention", "requested"]
+
+
+class Review(BaseModel):
+    """An item in the human review queue: a decision or an end a person must look at."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    conversation_id: str
+    user_id: str | None = None
+    origin: ReviewOrigin
+    """``escalated`` (the policy sent a qualifying call to review: not ended yet),
+    ``feedback`` (the user reported an end), ``circumvention`` or ``requested``."""
+    reason: str = ""
+    status: ReviewStatus = "pending"
+    created_at: float
+    decided_at: float | None = None
+    reviewer: str | None = None
+    note: str = ""
+    verdict: dict[str, Any] | None = None
+    """The verdict under review."""
+
+
+FeedbackKind = Literal["unexpected_end", "agree", "other"]
+
+
+class Feedback(BaseModel):
+    """What a user said about an ended conversation."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    conversation_id: str
+    user_id: str | None = None
+    kind: FeedbackKind
+    text: str = ""
+    at: float
+
+
 @runtime_checkable
 class ConversationStore(Protocol):
-    """Durable conversation state. Implementations: MemoryStore, SQLiteStore.
+    """Durable conversation state and its audit trail.
+
+    Implementations: MemoryStore, SQLiteStore, PostgresStore; one contract test
+    suite runs against all three.
 
     `append` and `end` are atomic with respect to each other: once `end` returns,
     no `append` to that conversation succeeds (it raises ConversationEndedError).
+    Every method taking `events` writes them to the audit trail in the same
+    transaction as its change: both land, or neither.
     """
 
     def create(
@@ -56,6 +104,7 @@ class ConversationStore(Protocol):
         messages: Sequence[dict[str, Any]] = (),
         parent_id: str | None = None,
         branched_at: int | None = None,
+        events: Sequence[AuditEvent] = (),
     ) -> ConversationRecord:
         """Create a conversation, optionally seeded with messages (a branch).
 
@@ -72,7 +121,17 @@ class ConversationStore(Protocol):
         """The conversation's messages, oldest first."""
         ...
 
-    def append(self, conversation_id: str, messages: Sequence[dict[str, Any]]) -> int:
+    def message_times(self, conversation_id: str) -> list[float]:
+        """When each message was stored (seconds since the epoch), oldest first."""
+        ...
+
+    def append(
+        self,
+        conversation_id: str,
+        messages: Sequence[dict[str, Any]],
+        *,
+        events: Sequence[AuditEvent] = (),
+    ) -> int:
         """Append messages; returns the new count. Raises ConversationEndedError if ended."""
         ...
 
@@ -84,12 +143,97 @@ class ConversationStore(Protocol):
         notice: str,
         create: bool = False,
         user_id: str | None = None,
+        events: Sequence[AuditEvent] = (),
     ) -> ConversationRecord:
-        """Mark the conversation ended (idempotent: the first end wins).
+        """Mark the conversation ended (idempotent: the first end wins; `events` are
+        recorded only by the end that wins).
 
         With `create`, a conversation that does not exist yet is created for
         `user_id` and ended in the same step; otherwise UnknownConversationError.
         """
+        ...
+
+    def unlock(
+        self, conversation_id: str, *, events: Sequence[AuditEvent] = ()
+    ) -> ConversationRecord:
+        """Reopen an ended conversation (an end overturned on review)."""
+        ...
+
+    def ended_since(self, user_id: str, since: float) -> list[float]:
+        """When this user's conversations were ended, since `since` (oldest first)."""
+        ...
+
+    def record(self, events: Sequence[AuditEvent]) -> list[AuditRecord]:
+        """Append events to the audit trail."""
+        ...
+
+    def audit_trail(
+        self,
+        *,
+        conversation_id: str | None = None,
+        user_id: str | None = None,
+        kinds: Sequence[str] = (),
+        decision: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        limit: int | None = None,
+    ) -> list[AuditRecord]:
+        """Audit records matching every filter, oldest first (`limit`: the newest N)."""
+        ...
+
+    def verify_audit(self) -> list[AuditProblem]:
+        """Every way the stored trail is not intact (empty when it is)."""
+        ...
+
+    def open_review(
+        self,
+        *,
+        conversation_id: str,
+        user_id: str | None,
+        origin: ReviewOrigin,
+        reason: str = "",
+        verdict: dict[str, Any] | None = None,
+        events: Sequence[AuditEvent] = (),
+    ) -> Review:
+        """Put a decision or an end in the review queue."""
+        ...
+
+    def reviews(
+        self, *, status: str | None = None, conversation_id: str | None = None
+    ) -> list[Review]:
+        """Review items, oldest first."""
+        ...
+
+    def decide_review(
+        self,
+        review_id: str,
+        *,
+        status: Literal["upheld", "overturned"],
+        reviewer: str,
+        note: str = "",
+        end: tuple[dict[str, Any], str] | None = None,
+        unlock: bool = False,
+        events: Sequence[AuditEvent] = (),
+    ) -> Review:
+        """Decide a pending review (a StoreError if it is not pending). In the same
+        transaction: `end` = (verdict, notice) ends the conversation; `unlock`
+        reopens it."""
+        ...
+
+    def add_feedback(
+        self,
+        conversation_id: str,
+        *,
+        kind: FeedbackKind,
+        text: str = "",
+        user_id: str | None = None,
+        events: Sequence[AuditEvent] = (),
+    ) -> Feedback:
+        """Store a user's feedback on a conversation (usually an ended one)."""
+        ...
+
+    def feedback(self, conversation_id: str | None = None) -> list[Feedback]:
+        """Feedback, oldest first."""
         ...
 
     def close(self) -> None:

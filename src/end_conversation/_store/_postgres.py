@@ -1,0 +1,133 @@
+"""PostgreSQL store: for many app servers or MCP replicas sharing one database."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from .._errors import StoreError
+from ._sql import SQLStore, schema
+
+if TYPE_CHECKING:
+    import psycopg
+
+__all__ = ["PostgresStore"]
+
+_SCHEMA_VERSION = "2"
+_SETUP_LOCK = 0x45434F4E  # advisory lock: one process creates the tables at a time
+
+
+class PostgresStore(SQLStore):
+    """Conversations and their audit trail in PostgreSQL (psycopg 3).
+
+    Same behaviour as SQLiteStore: an append and an end on one conversation are
+    serialized on its row (``UPDATE ... WHERE ended_at IS NULL`` under READ
+    COMMITTED re-checks the row after a concurrent end commits), and audit writes
+    lock the chain's head row, so records are chained in commit order. One
+    connection per thread.
+
+        store = PostgresStore("postgresql://user@host/db")
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        clock: Callable[[], float] = time.time,
+        connect_timeout: float = 10.0,
+    ) -> None:
+        try:
+            import psycopg  # noqa: F401
+        except ImportError as exc:  # pragma: no cover - depends on the installation
+            raise StoreError(
+                "PostgresStore needs psycopg 3: pip install 'end-conversation[postgres]'"
+            ) from exc
+        self.url = url
+        """The connection URL."""
+        self._clock = clock
+        self._timeout = connect_timeout
+        self._local = threading.local()
+        self._all: list[Any] = []  # closed by close(), not by a thread's end
+        self._all_lock = threading.Lock()
+        self._closed = False
+        self._setup()
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        import psycopg
+
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.closed:
+            if self._closed:
+                raise StoreError("the store is closed")
+            try:
+                conn = psycopg.connect(
+                    self.url, autocommit=True, connect_timeout=int(self._timeout)
+                )
+            except psycopg.Error as exc:
+                raise StoreError(f"cannot connect to PostgreSQL: {exc}") from exc
+            self._local.conn = conn
+            with self._all_lock:
+                self._all.append(conn)
+        return conn
+
+    def _setup(self) -> None:
+        with self._write() as db:
+            db.execute("SELECT pg_advisory_xact_lock(%s)", (_SETUP_LOCK,))
+            tables = {
+                r[0]
+                for r in db.execute(
+                    "SELECT table_name FROM information_schema.tables"
+                    " WHERE table_schema = current_schema()"
+                ).fetchall()
+            }
+            if "conversations" in tables and "end_conversation_meta" not in tables:
+                raise StoreError(
+                    "this database already has a 'conversations' table that is not ours;"
+                    " use another database or schema"
+                )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS end_conversation_meta"
+                " (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+            )
+            row = db.execute(
+                "SELECT value FROM end_conversation_meta WHERE key = 'schema'"
+            ).fetchone()
+            if row is not None and int(row[0]) > int(_SCHEMA_VERSION):
+                raise StoreError(f"the database was written by a newer version (schema {row[0]})")
+            for statement in schema(bigint="BIGINT", real="DOUBLE PRECISION"):
+                db.execute(statement)
+            db.execute(
+                "INSERT INTO end_conversation_meta (key, value) VALUES ('schema', %s)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (_SCHEMA_VERSION,),
+            )
+
+    def _sql(self, statement: str) -> str:
+        return statement.replace("?", "%s")
+
+    def _lock_head(self) -> str:
+        return "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"
+
+    @contextmanager
+    def _write(self) -> Iterator[Any]:
+        import psycopg
+
+        conn = self._connection()
+        try:
+            with conn.transaction():
+                yield conn
+        except psycopg.Error as exc:
+            raise StoreError(f"PostgreSQL: {exc}") from exc
+
+    _read = _write  # a transaction gives reads one consistent snapshot per statement
+
+    def close(self) -> None:
+        """Close every connection this store opened."""
+        self._closed = True
+        with self._all_lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()

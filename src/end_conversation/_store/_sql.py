@@ -1,0 +1,579 @@
+"""What SQLiteStore and PostgresStore share: the schema and every statement.
+
+A dialect supplies connections and transactions; statements are written with ``?``
+placeholders. Concurrency rests on two rules: a conversation's row is updated
+(``... WHERE ended_at IS NULL``) before its messages are written, so an append and
+an end on one conversation are serialized by the database; and every audit write
+first locks the one-row ``audit_head`` table, so the chain is extended by one
+writer at a time, in commit order.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Literal, Protocol
+
+from .._errors import ConversationEndedError, StoreError, UnknownConversationError
+from ._audit import (
+    GENESIS,
+    AuditEvent,
+    AuditProblem,
+    AuditRecord,
+    chain,
+    verify_chain,
+    with_detail,
+)
+from ._protocol import ConversationRecord, Feedback, FeedbackKind, Review, ReviewOrigin
+
+__all__ = ["Cursor", "SQLStore", "schema"]
+
+_AUDIT_COLUMNS = ("kind", "conversation_id", "user_id", "decision")
+
+
+def schema(*, bigint: str, real: str) -> list[str]:
+    """The tables, in either dialect."""
+    return [
+        f"""CREATE TABLE IF NOT EXISTS conversations (
+            id TEXT PRIMARY KEY,
+            user_id TEXT,
+            parent_id TEXT,
+            branched_at INTEGER,
+            created_at {real} NOT NULL,
+            message_count INTEGER NOT NULL DEFAULT 0,
+            ended_at {real},
+            end_verdict TEXT,
+            notice TEXT
+        )""",
+        f"""CREATE TABLE IF NOT EXISTS messages (
+            conversation_id TEXT NOT NULL REFERENCES conversations(id),
+            seq INTEGER NOT NULL,
+            content TEXT NOT NULL,
+            at {real},
+            PRIMARY KEY (conversation_id, seq)
+        )""",
+        "CREATE INDEX IF NOT EXISTS conversations_user ON conversations(user_id, ended_at)",
+        f"""CREATE TABLE IF NOT EXISTS audit (
+            seq {bigint} PRIMARY KEY,
+            at {real} NOT NULL,
+            kind TEXT NOT NULL,
+            conversation_id TEXT,
+            user_id TEXT,
+            decision TEXT,
+            body TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS audit_conversation ON audit(conversation_id)",
+        "CREATE INDEX IF NOT EXISTS audit_user ON audit(user_id, at)",
+        f"""CREATE TABLE IF NOT EXISTS audit_head (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            seq {bigint} NOT NULL,
+            hash TEXT NOT NULL
+        )""",
+        f"INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '{GENESIS}') ON CONFLICT DO NOTHING",
+        f"""CREATE TABLE IF NOT EXISTS reviews (
+            id TEXT PRIMARY KEY,
+            conversation_id TEXT NOT NULL,
+            user_id TEXT,
+            origin TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            status TEXT NOT NULL,
+            created_at {real} NOT NULL,
+            decided_at {real},
+            reviewer TEXT,
+            note TEXT NOT NULL,
+            verdict TEXT
+        )""",
+        "CREATE INDEX IF NOT EXISTS reviews_status ON reviews(status, created_at)",
+        f"""CREATE TABLE IF NOT EXISTS feedback (
+            id TEXT PRIMARY KEY,
+            conversation_id TEXT NOT NULL,
+            user_id TEXT,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            at {real} NOT NULL
+        )""",
+    ]
+
+
+class Cursor(Protocol):
+    """The part of a DB-API cursor or connection the statements use."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+
+_CONVERSATION = (
+    "SELECT id, user_id, parent_id, branched_at, created_at, message_count, ended_at,"
+    " end_verdict, notice FROM conversations WHERE id = ?"
+)
+_REVIEW = (
+    "SELECT id, conversation_id, user_id, origin, reason, status, created_at, decided_at,"
+    " reviewer, note, verdict FROM reviews"
+)
+
+
+class SQLStore:
+    """The store's behaviour over SQL; subclasses supply the connection handling."""
+
+    _clock: Callable[[], float] = time.time
+
+    # -------------------------------------------------------------- dialect hooks
+    def _write(self) -> AbstractContextManager[Cursor]:
+        """A write transaction (committed on exit, rolled back on an exception)."""
+        raise NotImplementedError
+
+    def _read(self) -> AbstractContextManager[Cursor]:
+        """A read-only view."""
+        raise NotImplementedError
+
+    def _sql(self, statement: str) -> str:
+        """The statement in this dialect's placeholder style."""
+        return statement
+
+    def _lock_head(self) -> str:
+        return "SELECT seq, hash FROM audit_head WHERE id = 1"
+
+    # -------------------------------------------------------------- helpers
+    def _x(self, db: Cursor, statement: str, params: Sequence[Any] = ()) -> Any:
+        return db.execute(self._sql(statement), tuple(params))
+
+    def _row(self, db: Cursor, conversation_id: str) -> ConversationRecord:
+        row = self._x(db, _CONVERSATION, (conversation_id,)).fetchone()
+        if row is None:
+            raise UnknownConversationError(conversation_id)
+        return ConversationRecord(
+            id=row[0],
+            user_id=row[1],
+            parent_id=row[2],
+            branched_at=row[3],
+            created_at=row[4],
+            message_count=row[5],
+            ended_at=row[6],
+            end_verdict=json.loads(row[7]) if row[7] else None,
+            notice=row[8],
+        )
+
+    def _audit(self, db: Cursor, events: Sequence[AuditEvent], at: float) -> list[AuditRecord]:
+        if not events:
+            return []
+        seq, head = self._x(db, self._lock_head()).fetchone()
+        records = chain(events, after_seq=int(seq), after_hash=str(head), at=at)
+        for r in records:
+            self._x(
+                db,
+                "INSERT INTO audit (seq, at, kind, conversation_id, user_id, decision, body,"
+                " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    r.seq,
+                    r.at,
+                    r.kind,
+                    r.conversation_id,
+                    r.user_id,
+                    r.decision,
+                    r.body(),
+                    r.prev_hash,
+                    r.hash,
+                ),
+            )
+        last = records[-1]
+        self._x(db, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (last.seq, last.hash))
+        return records
+
+    # -------------------------------------------------------------- conversations
+    def create(
+        self,
+        *,
+        conversation_id: str | None = None,
+        user_id: str | None = None,
+        messages: Sequence[dict[str, Any]] = (),
+        parent_id: str | None = None,
+        branched_at: int | None = None,
+        events: Sequence[AuditEvent] = (),
+    ) -> ConversationRecord:
+        """Create a conversation, optionally seeded with messages."""
+        cid = conversation_id or uuid.uuid4().hex
+        encoded = [json.dumps(m) for m in messages]  # fail before touching the database
+        now = self._clock()
+        with self._write() as db:
+            inserted = self._x(
+                db,
+                "INSERT INTO conversations (id, user_id, parent_id, branched_at, created_at,"
+                " message_count) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+                " RETURNING id",
+                (cid, user_id, parent_id, branched_at, now, len(encoded)),
+            ).fetchone()
+            if inserted is None:
+                raise StoreError(f"conversation {cid!r} already exists")
+            for i, text in enumerate(encoded):
+                self._x(
+                    db,
+                    "INSERT INTO messages (conversation_id, seq, content, at) VALUES (?, ?, ?, ?)",
+                    (cid, i, text, now),
+                )
+            self._audit(db, [e.model_copy(update={"conversation_id": cid}) for e in events], now)
+            return self._row(db, cid)
+
+    def get(self, conversation_id: str) -> ConversationRecord:
+        """The conversation's state."""
+        with self._read() as db:
+            return self._row(db, conversation_id)
+
+    def _message_rows(self, conversation_id: str, column: str) -> list[Any]:
+        with self._read() as db:
+            rows = self._x(
+                db,
+                f"SELECT {column} FROM messages WHERE conversation_id = ? ORDER BY seq",
+                (conversation_id,),
+            ).fetchall()
+            if not rows:
+                self._row(db, conversation_id)  # unknown id, or just empty
+        return [r[0] for r in rows]
+
+    def messages(self, conversation_id: str) -> list[dict[str, Any]]:
+        """The conversation's messages, oldest first."""
+        return [json.loads(text) for text in self._message_rows(conversation_id, "content")]
+
+    def message_times(self, conversation_id: str) -> list[float]:
+        """When each message was stored, oldest first."""
+        return [float(at or 0.0) for at in self._message_rows(conversation_id, "at")]
+
+    def append(
+        self,
+        conversation_id: str,
+        messages: Sequence[dict[str, Any]],
+        *,
+        events: Sequence[AuditEvent] = (),
+    ) -> int:
+        """Append messages unless the conversation has been ended."""
+        encoded = [json.dumps(m) for m in messages]  # fail before touching the database
+        now = self._clock()
+        with self._write() as db:
+            row = self._x(
+                db,
+                "UPDATE conversations SET message_count = message_count + ?"
+                " WHERE id = ? AND ended_at IS NULL RETURNING message_count",
+                (len(encoded), conversation_id),
+            ).fetchone()
+            if row is None:  # unknown, or ended: say which
+                record = self._row(db, conversation_id)
+                raise ConversationEndedError(conversation_id, record.notice or "")
+            count = int(row[0])
+            start = count - len(encoded)
+            for i, text in enumerate(encoded):
+                self._x(
+                    db,
+                    "INSERT INTO messages (conversation_id, seq, content, at) VALUES (?, ?, ?, ?)",
+                    (conversation_id, start + i, text, now),
+                )
+            self._audit(db, events, now)
+            return count
+
+    def end(
+        self,
+        conversation_id: str,
+        *,
+        verdict: dict[str, Any],
+        notice: str,
+        create: bool = False,
+        user_id: str | None = None,
+        events: Sequence[AuditEvent] = (),
+    ) -> ConversationRecord:
+        """Mark ended; the first end wins. `create` makes a missing conversation first,
+        in the same transaction."""
+        now = self._clock()
+        with self._write() as db:
+            if create:
+                self._x(
+                    db,
+                    "INSERT INTO conversations (id, user_id, created_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (id) DO NOTHING",
+                    (conversation_id, user_id, now),
+                )
+            won = self._x(
+                db,
+                "UPDATE conversations SET ended_at = ?, end_verdict = ?, notice = ?"
+                " WHERE id = ? AND ended_at IS NULL RETURNING id",
+                (now, json.dumps(verdict), notice, conversation_id),
+            ).fetchone()
+            if won is not None:
+                self._audit(db, events, now)
+            return self._row(db, conversation_id)
+
+    def _unlock(self, db: Cursor, conversation_id: str) -> None:
+        self._x(
+            db,
+            "UPDATE conversations SET ended_at = NULL, notice = NULL WHERE id = ?",
+            (conversation_id,),
+        )
+
+    def unlock(
+        self, conversation_id: str, *, events: Sequence[AuditEvent] = ()
+    ) -> ConversationRecord:
+        """Reopen an ended conversation."""
+        now = self._clock()
+        with self._write() as db:
+            self._row(db, conversation_id)
+            self._unlock(db, conversation_id)
+            self._audit(db, events, now)
+            return self._row(db, conversation_id)
+
+    def ended_since(self, user_id: str, since: float) -> list[float]:
+        """When this user's conversations were ended, since `since`."""
+        with self._read() as db:
+            rows = self._x(
+                db,
+                "SELECT ended_at FROM conversations WHERE user_id = ? AND ended_at >= ?"
+                " ORDER BY ended_at",
+                (user_id, since),
+            ).fetchall()
+        return [float(r[0]) for r in rows]
+
+    # -------------------------------------------------------------- audit
+    def record(self, events: Sequence[AuditEvent]) -> list[AuditRecord]:
+        """Append events to the audit trail."""
+        now = self._clock()
+        with self._write() as db:
+            return self._audit(db, events, now)
+
+    def audit_trail(
+        self,
+        *,
+        conversation_id: str | None = None,
+        user_id: str | None = None,
+        kinds: Sequence[str] = (),
+        decision: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        limit: int | None = None,
+    ) -> list[AuditRecord]:
+        """Audit records matching every filter, oldest first."""
+        where, params = _filters(
+            conversation_id=conversation_id,
+            user_id=user_id,
+            kinds=kinds,
+            decision=decision,
+            since=since,
+            until=until,
+        )
+        order = "DESC" if limit is not None else "ASC"
+        tail = f" LIMIT {int(limit)}" if limit is not None else ""
+        with self._read() as db:
+            rows = self._x(
+                db,
+                f"SELECT body, prev_hash, hash FROM audit{where} ORDER BY seq {order}{tail}",
+                params,
+            ).fetchall()
+        records = [_record(*row) for row in rows]
+        return records[::-1] if limit is not None else records
+
+    def verify_audit(self) -> list[AuditProblem]:
+        """Every way the stored trail is not intact."""
+        with self._read() as db:
+            rows = self._x(
+                db,
+                "SELECT body, prev_hash, hash, seq, kind, conversation_id, user_id, decision"
+                " FROM audit ORDER BY seq",
+            ).fetchall()
+            head = self._x(db, "SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
+        records: list[AuditRecord] = []
+        problems: list[AuditProblem] = []
+        columns: list[dict[str, Any]] = []
+        for row in rows:
+            try:
+                records.append(_record(row[0], row[1], row[2]))
+            except ValueError:
+                problems.append(AuditProblem(seq=row[3], problem="edited: unreadable record"))
+                continue
+            columns.append({"seq": row[3], **dict(zip(_AUDIT_COLUMNS, row[4:], strict=True))})
+        if head is None:
+            problems.append(AuditProblem(seq=None, problem="the trail's head row is missing"))
+        return problems + verify_chain(
+            records, head=(int(head[0]), str(head[1])) if head else None, columns=columns
+        )
+
+    # -------------------------------------------------------------- reviews
+    def open_review(
+        self,
+        *,
+        conversation_id: str,
+        user_id: str | None,
+        origin: ReviewOrigin,
+        reason: str = "",
+        verdict: dict[str, Any] | None = None,
+        events: Sequence[AuditEvent] = (),
+    ) -> Review:
+        """Put a decision or an end in the review queue."""
+        review = Review(
+            id=uuid.uuid4().hex,
+            conversation_id=conversation_id,
+            user_id=user_id,
+            origin=origin,
+            reason=reason,
+            created_at=self._clock(),
+            verdict=verdict,
+        )
+        with self._write() as db:
+            self._x(
+                db,
+                "INSERT INTO reviews (id, conversation_id, user_id, origin, reason, status,"
+                " created_at, note, verdict) VALUES (?, ?, ?, ?, ?, 'pending', ?, '', ?)",
+                (
+                    review.id,
+                    conversation_id,
+                    user_id,
+                    origin,
+                    reason,
+                    review.created_at,
+                    json.dumps(verdict) if verdict is not None else None,
+                ),
+            )
+            self._audit(db, with_detail(events, review_id=review.id), review.created_at)
+        return review
+
+    def reviews(
+        self, *, status: str | None = None, conversation_id: str | None = None
+    ) -> list[Review]:
+        """Review items, oldest first."""
+        clauses, params = [], []
+        if status is not None:
+            clauses.append("status = ?")
+            params.append(status)
+        if conversation_id is not None:
+            clauses.append("conversation_id = ?")
+            params.append(conversation_id)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._read() as db:
+            rows = self._x(db, f"{_REVIEW}{where} ORDER BY created_at, id", params).fetchall()
+        return [_review(row) for row in rows]
+
+    def decide_review(
+        self,
+        review_id: str,
+        *,
+        status: Literal["upheld", "overturned"],
+        reviewer: str,
+        note: str = "",
+        end: tuple[dict[str, Any], str] | None = None,
+        unlock: bool = False,
+        events: Sequence[AuditEvent] = (),
+    ) -> Review:
+        """Decide a pending review; optionally end or reopen its conversation with it."""
+        now = self._clock()
+        with self._write() as db:
+            row = self._x(
+                db,
+                "UPDATE reviews SET status = ?, decided_at = ?, reviewer = ?, note = ?"
+                " WHERE id = ? AND status = 'pending' RETURNING conversation_id",
+                (status, now, reviewer, note, review_id),
+            ).fetchone()
+            if row is None:
+                found = self._x(db, f"{_REVIEW} WHERE id = ?", (review_id,)).fetchone()
+                if found is None:
+                    raise StoreError(f"no review {review_id!r}")
+                raise StoreError(f"review {review_id!r} was already {found[5]}")
+            if end is not None:
+                self._x(
+                    db,
+                    "UPDATE conversations SET ended_at = ?, end_verdict = ?, notice = ?"
+                    " WHERE id = ? AND ended_at IS NULL",
+                    (now, json.dumps(end[0]), end[1], row[0]),
+                )
+            if unlock:
+                self._unlock(db, row[0])
+            self._audit(db, with_detail(events, review_id=review_id), now)
+            return _review(self._x(db, f"{_REVIEW} WHERE id = ?", (review_id,)).fetchone())
+
+    # -------------------------------------------------------------- feedback
+    def add_feedback(
+        self,
+        conversation_id: str,
+        *,
+        kind: FeedbackKind,
+        text: str = "",
+        user_id: str | None = None,
+        events: Sequence[AuditEvent] = (),
+    ) -> Feedback:
+        """Store a user's feedback on a conversation."""
+        item = Feedback(
+            id=uuid.uuid4().hex,
+            conversation_id=conversation_id,
+            user_id=user_id,
+            kind=kind,
+            text=text,
+            at=self._clock(),
+        )
+        with self._write() as db:
+            self._row(db, conversation_id)
+            self._x(
+                db,
+                "INSERT INTO feedback (id, conversation_id, user_id, kind, text, at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (item.id, conversation_id, user_id, kind, text, item.at),
+            )
+            self._audit(db, events, item.at)
+        return item
+
+    def feedback(self, conversation_id: str | None = None) -> list[Feedback]:
+        """Feedback, oldest first."""
+        where, params = (
+            ("", ())
+            if conversation_id is None
+            else (
+                " WHERE conversation_id = ?",
+                (conversation_id,),
+            )
+        )
+        with self._read() as db:
+            rows = self._x(
+                db,
+                f"SELECT id, conversation_id, user_id, kind, text, at FROM feedback{where}"
+                " ORDER BY at, id",
+                params,
+            ).fetchall()
+        return [
+            Feedback(id=r[0], conversation_id=r[1], user_id=r[2], kind=r[3], text=r[4], at=r[5])
+            for r in rows
+        ]
+
+
+def _filters(**given: Any) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column in ("conversation_id", "user_id", "decision"):
+        if given[column] is not None:
+            clauses.append(f"{column} = ?")
+            params.append(given[column])
+    if given["kinds"]:
+        clauses.append(f"kind IN ({', '.join('?' for _ in given['kinds'])})")
+        params.extend(given["kinds"])
+    if given["since"] is not None:
+        clauses.append("at >= ?")
+        params.append(given["since"])
+    if given["until"] is not None:
+        clauses.append("at < ?")
+        params.append(given["until"])
+    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+
+def _record(body: str, prev_hash: str, hash_: str) -> AuditRecord:
+    return AuditRecord(**json.loads(body), prev_hash=prev_hash, hash=hash_)
+
+
+def _review(row: Sequence[Any]) -> Review:
+    return Review(
+        id=row[0],
+        conversation_id=row[1],
+        user_id=row[2],
+        origin=row[3],
+        reason=row[4],
+        status=row[5],
+        created_at=row[6],
+        decided_at=row[7],
+        reviewer=row[8],
+        note=row[9],
+        verdict=json.loads(row[10]) if row[10] else None,
+    )

@@ -49,6 +49,7 @@ from ._store import (
     PostgresStore,
     Review,
     SQLiteStore,
+    open_store,
 )
 from ._tool import TOOL_NAME, EndConversationInput, EndReason, input_schema, tool_param
 from ._transcript import ToolResult, ToolUse, Turn, parse_messages
@@ -106,6 +107,7 @@ __all__ = [
     "input_schema",
     "load_prompt",
     "notice",
+    "open_store",
     "parse_messages",
     "prompt_versions",
     "system_prompt",

@@ -232,9 +232,11 @@ def _parser() -> argparse.ArgumentParser:
     tool.add_argument("--version", default="latest", help="tool description version or path")
     tool.set_defaults(run=_tool)
 
-    from .workbench._cli import add_commands
+    from ._cli_oversight import add_commands as oversight_commands
+    from .workbench._cli import add_commands as workbench_commands
 
-    add_commands(sub, _Fail)
+    oversight_commands(sub, _Fail)
+    workbench_commands(sub, _Fail)
     return parser
 
 

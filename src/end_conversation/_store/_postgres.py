@@ -53,7 +53,11 @@ class PostgresStore(SQLStore):
         self._all: list[Any] = []  # closed by close(), not by a thread's end
         self._all_lock = threading.Lock()
         self._closed = False
-        self._setup()
+        try:
+            self._setup()
+        except BaseException:
+            self.close()  # a refused database leaves no connection open
+            raise
 
     def _connection(self) -> psycopg.Connection[Any]:
         import psycopg

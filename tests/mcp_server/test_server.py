@@ -316,3 +316,28 @@ async def test_store_calls_leave_the_event_loop_only_when_they_may_block(
         assert "Already ended" in again.content[0].text
     assert seen
     assert (loop_thread not in seen) is off_loop
+
+
+async def test_every_call_is_audited_with_its_basis() -> None:
+    store = MemoryStore()
+    async with Client(create_server(store)) as client:
+        unwarned = persistent_harm(warn=False)[:-1]
+        await client.call_tool(
+            "end_conversation",
+            {"conversation_id": "a", "reason": "harmful_requests", "transcript": unwarned},
+        )
+        await client.call_tool(
+            "end_conversation",
+            {"conversation_id": "b", "reason": "harmful_requests", "transcript": HISTORY},
+        )
+        await client.call_tool("end_conversation", {"conversation_id": "c", "reason": "abuse"})
+    trail = store.audit_trail()
+    assert [(r.kind, r.decision, r.detail.get("basis")) for r in trail] == [
+        ("decision", "denied", "transcript"),
+        ("decision", "honored", "transcript"),
+        ("end", "honored", None),
+        ("decision", "denied", "attested"),
+    ]
+    assert {r.user_id for r in trail} == {"local"}
+    assert trail[1].conversation_id == trail[2].conversation_id  # the id as stored
+    assert store.verify_audit() == []

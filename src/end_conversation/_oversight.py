@@ -180,11 +180,14 @@ class Oversight:
         detail: dict[str, Any] = {"notice_shown": bool(verdict.notice)}
         if verdict.end_reason is not None:
             detail["end_reason"] = verdict.end_reason.value
-        try:
-            times = self.store.message_times(conversation_id)
-            messages = self.store.messages(conversation_id)
-        except StoreError:  # not stored here (a transcript sent over MCP)
-            times, messages = [], []
+        times: list[float] = []
+        messages: list[dict[str, Any]] = []
+        if not create:  # (a conversation created here holds no messages to time)
+            try:
+                times = self.store.message_times(conversation_id)
+                messages = self.store.messages(conversation_id)
+            except StoreError:  # not stored here
+                pass
         first = next(
             (
                 i

@@ -18,6 +18,7 @@ __all__ = [
     "AuditRecord",
     "EventKind",
     "chain",
+    "chain_bodies",
     "decision_event",
     "verify_chain",
     "with_detail",
@@ -65,7 +66,7 @@ class AuditRecord(AuditEvent):
     hash: str
 
     def body(self) -> str:
-        """The canonical text the hash covers (everything but the hash itself)."""
+        """The canonical text the hash covers (everything but the hashes)."""
         return _canonical(self.model_dump(mode="json", exclude={"hash", "prev_hash"}))
 
 
@@ -90,16 +91,27 @@ def chain(
     events: Sequence[AuditEvent], *, after_seq: int, after_hash: str, at: float
 ) -> list[AuditRecord]:
     """Number, time and chain `events` after the record (`after_seq`, `after_hash`)."""
-    records: list[AuditRecord] = []
+    return [record for record, _ in chain_bodies(events, after_seq, after_hash, at)]
+
+
+def chain_bodies(
+    events: Sequence[AuditEvent], after_seq: int, after_hash: str, at: float
+) -> list[tuple[AuditRecord, str]]:
+    """`chain`, with each record's canonical body (what a store writes), made once."""
+    out: list[tuple[AuditRecord, str]] = []
     prev = after_hash or GENESIS
     for offset, event in enumerate(events, 1):
-        draft = AuditRecord(
-            **event.model_dump(), seq=after_seq + offset, at=at, prev_hash=prev, hash=""
+        fields = event.model_dump(mode="json")
+        fields.update(seq=after_seq + offset, at=at)
+        body = _canonical(fields)
+        digest = _hash(prev, body)
+        # The event was validated when it was made; the added fields are ours.
+        record = AuditRecord.model_construct(
+            **event.model_dump(), seq=after_seq + offset, at=at, prev_hash=prev, hash=digest
         )
-        record = draft.model_copy(update={"hash": _hash(prev, draft.body())})
-        records.append(record)
-        prev = record.hash
-    return records
+        out.append((record, body))
+        prev = digest
+    return out
 
 
 def verify_chain(

@@ -23,7 +23,7 @@ from ._audit import (
     AuditEvent,
     AuditProblem,
     AuditRecord,
-    chain,
+    chain_bodies,
     verify_chain,
     with_detail,
 )
@@ -161,8 +161,8 @@ class SQLStore:
         if not events:
             return []
         seq, head = self._x(db, self._lock_head()).fetchone()
-        records = chain(events, after_seq=int(seq), after_hash=str(head), at=at)
-        for r in records:
+        chained = chain_bodies(events, int(seq), str(head), at)
+        for r, body in chained:
             self._x(
                 db,
                 "INSERT INTO audit (seq, at, kind, conversation_id, user_id, decision, body,"
@@ -174,14 +174,14 @@ class SQLStore:
                     r.conversation_id,
                     r.user_id,
                     r.decision,
-                    r.body(),
+                    body,
                     r.prev_hash,
                     r.hash,
                 ),
             )
-        last = records[-1]
+        last = chained[-1][0]
         self._x(db, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (last.seq, last.hash))
-        return records
+        return [r for r, _ in chained]
 
     # -------------------------------------------------------------- conversations
     def create(

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ._store import AuditRecord, ConversationStore
 
-__all__ = ["Metrics", "compute_metrics", "instrument", "to_prometheus"]
+__all__ = ["Metrics", "MetricsCollector", "compute_metrics", "instrument", "to_prometheus"]
 
 # Seconds from the first refusal to the end: histogram bucket bounds.
 BUCKETS = (10.0, 30.0, 60.0, 300.0, 900.0, 3600.0, 6 * 3600.0, 86400.0)
@@ -72,55 +72,74 @@ class Metrics(BaseModel):
         return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]
 
 
+class MetricsCollector:
+    """Metrics kept up to date from a store: each `collect` reads only the audit
+    records written since the last one (for a scrape endpoint or an exporter)."""
+
+    def __init__(self, store: ConversationStore | None = None) -> None:
+        self.store = store
+        self._seq = 0
+        self._decisions: Counter[str] = Counter()
+        self._by_reason: Counter[tuple[str, str]] = Counter()
+        self._by_basis: Counter[str] = Counter()
+        self._ends_by_reason: Counter[str] = Counter()
+        self._opened: Counter[str] = Counter()
+        self._decided: Counter[str] = Counter()
+        self._feedback: Counter[str] = Counter()
+        self._seconds: list[float] = []
+        self._counts: Counter[str] = Counter()
+
+    def ingest(self, records: Iterable[AuditRecord]) -> None:
+        """Count records (each once, in any order of arrival)."""
+        for r in records:
+            self._seq = max(self._seq, r.seq)
+            if r.kind == "decision" and r.decision:
+                self._decisions[r.decision] += 1
+                self._by_reason[r.decision, r.reasons[0] if r.reasons else "none"] += 1
+                self._by_basis[str(r.detail.get("basis", "transcript"))] += 1
+            elif r.kind == "end":
+                self._counts["ends"] += 1
+                self._ends_by_reason[str(r.detail.get("end_reason", "unknown"))] += 1
+                if "seconds_from_first_refusal" in r.detail:
+                    self._seconds.append(float(r.detail["seconds_from_first_refusal"]))
+            elif r.kind == "review_opened":
+                self._opened[str(r.detail.get("origin", "unknown"))] += 1
+            elif r.kind == "review_decided" and r.decision:
+                self._decided[r.decision] += 1
+            elif r.kind == "feedback":
+                self._feedback[str(r.detail.get("kind", "other"))] += 1
+            elif r.kind == "circumvention":
+                self._counts["circumvention"] += 1
+                if r.detail.get("action") == "review":
+                    self._opened["circumvention"] += 1
+            elif r.kind in ("refused", "branch"):
+                self._counts[r.kind] += 1
+
+    def collect(self) -> Metrics:
+        """Read the store's new audit records, then return the figures so far."""
+        if self.store is not None:
+            self.ingest(self.store.audit_trail(after_seq=self._seq))
+        return Metrics(
+            decisions=dict(self._decisions),
+            decisions_by_reason=dict(self._by_reason),
+            decisions_by_basis=dict(self._by_basis),
+            ends=self._counts["ends"],
+            ends_by_reason=dict(self._ends_by_reason),
+            seconds_to_end=tuple(self._seconds),
+            reviews_opened=dict(self._opened),
+            reviews_decided=dict(self._decided),
+            feedback=dict(self._feedback),
+            circumvention=self._counts["circumvention"],
+            refused=self._counts["refused"],
+            branches=self._counts["branch"],
+        )
+
+
 def compute_metrics(records: Iterable[AuditRecord]) -> Metrics:
     """Aggregate audit records (any stretch of the trail, any filter)."""
-    decisions: Counter[str] = Counter()
-    by_reason: Counter[tuple[str, str]] = Counter()
-    by_basis: Counter[str] = Counter()
-    ends_by_reason: Counter[str] = Counter()
-    opened: Counter[str] = Counter()
-    decided: Counter[str] = Counter()
-    feedback: Counter[str] = Counter()
-    seconds: list[float] = []
-    ends = circumvention = refused = branches = 0
-    for r in records:
-        if r.kind == "decision" and r.decision:
-            decisions[r.decision] += 1
-            by_reason[r.decision, r.reasons[0] if r.reasons else "none"] += 1
-            by_basis[str(r.detail.get("basis", "transcript"))] += 1
-        elif r.kind == "end":
-            ends += 1
-            ends_by_reason[str(r.detail.get("end_reason", "unknown"))] += 1
-            if "seconds_from_first_refusal" in r.detail:
-                seconds.append(float(r.detail["seconds_from_first_refusal"]))
-        elif r.kind == "review_opened":
-            opened[str(r.detail.get("origin", "unknown"))] += 1
-        elif r.kind == "review_decided" and r.decision:
-            decided[r.decision] += 1
-        elif r.kind == "feedback":
-            feedback[str(r.detail.get("kind", "other"))] += 1
-        elif r.kind == "circumvention":
-            circumvention += 1
-            if r.detail.get("action") == "review":
-                opened["circumvention"] += 1
-        elif r.kind == "refused":
-            refused += 1
-        elif r.kind == "branch":
-            branches += 1
-    return Metrics(
-        decisions=dict(decisions),
-        decisions_by_reason=dict(by_reason),
-        decisions_by_basis=dict(by_basis),
-        ends=ends,
-        ends_by_reason=dict(ends_by_reason),
-        seconds_to_end=tuple(seconds),
-        reviews_opened=dict(opened),
-        reviews_decided=dict(decided),
-        feedback=dict(feedback),
-        circumvention=circumvention,
-        refused=refused,
-        branches=branches,
-    )
+    collector = MetricsCollector()
+    collector.ingest(records)
+    return collector.collect()
 
 
 def _labels(**labels: str) -> str:
@@ -234,9 +253,12 @@ def instrument(
     from opentelemetry.metrics import CallbackOptions, Observation, get_meter
 
     meter = get_meter("end_conversation", meter_provider=meter_provider)
+    collector = MetricsCollector(store)
 
     def current() -> Metrics:
-        return compute_metrics(store.audit_trail(since=since() if since else None))
+        if since is not None:  # a moving window: recount it
+            return compute_metrics(store.audit_trail(since=since()))
+        return collector.collect()
 
     def observe(pick: Callable[[Metrics], Iterable[tuple[dict[str, str], float]]]) -> Any:
         def callback(options: CallbackOptions) -> Iterable[Observation]:

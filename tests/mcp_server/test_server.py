@@ -17,7 +17,8 @@ from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
 from end_conversation import Guard, MemoryStore, Policy, SQLiteStore
-from end_conversation._mcp import bearer_auth, create_server
+from end_conversation._mcp import create_server
+from end_conversation._mcp._server import http_app
 from end_conversation.testing import user
 
 from ..guard.scripts import persistent_abuse, persistent_harm
@@ -170,9 +171,7 @@ def _free_port() -> int:
 @pytest.fixture
 def http_server() -> Iterator[str]:
     store = MemoryStore()
-    app = bearer_auth(
-        create_server(store).streamable_http_app(streamable_http_path="/mcp"), ["s3cret", "other"]
-    )
+    app = http_app(create_server(store), store, tokens=["s3cret", "other"])
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -341,3 +340,32 @@ async def test_every_call_is_audited_with_its_basis() -> None:
     assert {r.user_id for r in trail} == {"local"}
     assert trail[1].conversation_id == trail[2].conversation_id  # the id as stored
     assert store.verify_audit() == []
+
+
+async def test_metrics_endpoint_behind_the_token(http_server: str) -> None:
+    metrics_url = http_server.replace("/mcp", "/metrics")
+    async with httpx2.AsyncClient() as http:
+        assert (await http.get(metrics_url)).status_code == 401
+    async with (
+        httpx2.AsyncClient(headers={"Authorization": "Bearer s3cret"}) as http,
+        Client(streamable_http_client(http_server, http_client=http)) as client,
+    ):
+        before = (await http.get(metrics_url)).text
+        await client.call_tool(
+            "end_conversation",
+            {"conversation_id": "m1", "reason": "harmful_requests", "transcript": HISTORY},
+        )
+        response = await http.get(metrics_url)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
+    line = 'end_conversation_decisions_total{decision="honored",reason="persisted_after_warning"}'
+    count = {
+        ln.split()[0]: float(ln.split()[1])
+        for ln in response.text.splitlines()
+        if not ln.startswith("#")
+    }
+    previous = {
+        ln.split()[0]: float(ln.split()[1]) for ln in before.splitlines() if not ln.startswith("#")
+    }
+    assert count[line] == previous.get(line, 0) + 1
+    assert count['end_conversation_ends_total{reason="harmful_requests"}'] >= 1

@@ -215,3 +215,48 @@ def test_branches_are_audited(client: Anthropic) -> None:
     (record,) = store.audit_trail(kinds=["branch"])
     assert record.conversation_id == branch.id
     assert record.detail == {"parent_id": cid, "branched_at": 2, "parent_ended": True}
+
+
+async def test_async_chat_audits_the_same_way(server: FakeMessagesServer) -> None:
+    from anthropic import AsyncAnthropic
+
+    from end_conversation import AsyncChat
+
+    store = MemoryStore()
+    async with AsyncAnthropic(api_key="test", base_url=server.url, max_retries=0) as client:
+        chat = AsyncChat(client, model="claude-opus-4-8", store=store)
+        conv = await chat.start(user_id="alice")
+        for text in USER:
+            reply = await conv.send(text)
+    assert reply.ended
+    assert [(r.kind, r.decision) for r in store.audit_trail()] == [
+        ("decision", "honored"),
+        ("end", "honored"),
+    ]
+
+
+async def test_mcp_escalations_reach_the_review_queue() -> None:
+    from mcp import Client
+
+    from end_conversation._mcp import create_server
+
+    from ..guard.scripts import persistent_harm
+
+    store = MemoryStore()
+    guard = Guard(Policy(review_reasons=["harmful_requests"]))
+    async with Client(create_server(store, guard)) as client:
+        result = await client.call_tool(
+            "end_conversation",
+            {
+                "conversation_id": "x",
+                "reason": "harmful_requests",
+                "transcript": persistent_harm()[:-1],
+            },
+        )
+    assert result.structured_content is not None
+    assert result.structured_content["decision"] == "escalated"
+    (review,) = store.reviews(status="pending")
+    assert review.origin == "escalated"
+    assert review.user_id == "local"
+    Oversight(store).decide(review.id, outcome="upheld", reviewer="rita")
+    assert store.get(review.conversation_id).ended

@@ -42,7 +42,7 @@ from .._store import (
 )
 from .._tool import TOOL_NAME, EndReason
 
-__all__ = ["EndResult", "bearer_auth", "create_server"]
+__all__ = ["EndResult", "bearer_auth", "create_server", "http_app", "metrics_endpoint"]
 
 _T = TypeVar("_T")
 
@@ -203,7 +203,16 @@ def create_server(
             # Every decision is audited, in the same write as the end it causes.
             events = oversight.decisions(internal, owner, [verdict])
             if not verdict.ends:
-                store.record(events)
+                created = False
+                if record is None and verdict.decision.value == "escalated":
+                    # A reviewer who upholds it must have a conversation to end.
+                    try:
+                        store.create(conversation_id=internal, user_id=owner, events=events)
+                        created = True
+                    except StoreError:  # created meanwhile by a concurrent call
+                        pass
+                if not created:
+                    store.record(events)
                 oversight.after_decisions(internal, owner, [verdict])
                 return _result(verdict, ended=False)
             final = oversight.end(  # creates the record if this is its first mention
@@ -314,6 +323,32 @@ def bearer_auth(app: ASGIApp, tokens: str | Sequence[str]) -> ASGIApp:
     return guarded
 
 
+def metrics_endpoint(app: ASGIApp, store: ConversationStore) -> ASGIApp:
+    """Wrap an ASGI app: ``GET /metrics`` answers with the audit trail's metrics in
+    the Prometheus text format (read incrementally: each scrape reads new records)."""
+    from .._metrics import MetricsCollector, to_prometheus
+
+    collector = MetricsCollector(store)
+    lock = anyio.Lock()
+
+    async def wrapped(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope.get("path") == "/metrics":
+            async with lock:  # one scrape reads the trail at a time
+                text = await anyio.to_thread.run_sync(lambda: to_prometheus(collector.collect()))
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", b"text/plain; version=0.0.4; charset=utf-8")],
+                }
+            )
+            await send({"type": "http.response.body", "body": text.encode()})
+            return
+        await app(scope, receive, send)
+
+    return wrapped
+
+
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -332,11 +367,28 @@ def serve(
             f"serving on {host} (not loopback) needs a bearer token: "
             "--token or END_CONVERSATION_TOKEN"
         )
-    server = create_server(open_store(store_url), Guard(policy=policy))
+    store = open_store(store_url)
+    server = create_server(store, Guard(policy=policy))
     if not http:
         server.run()
         return 0
     import uvicorn
+
+    uvicorn.run(
+        http_app(server, store, host=host, tokens=tokens), host=host, port=port, log_level="warning"
+    )
+    return 0
+
+
+def http_app(
+    server: MCPServer,
+    store: ConversationStore,
+    *,
+    host: str = "127.0.0.1",
+    tokens: Sequence[str] = (),
+) -> ASGIApp:
+    """The HTTP application `serve --http` runs: streamable HTTP at ``/mcp``,
+    Prometheus metrics at ``/metrics``, and bearer tokens in front of both."""
     from mcp.server.transport_security import TransportSecuritySettings
 
     security = None
@@ -350,7 +402,7 @@ def serve(
     app: Any = server.streamable_http_app(
         streamable_http_path="/mcp", host=host, transport_security=security
     )
+    app = metrics_endpoint(app, store)
     if tokens:
-        app = bearer_auth(app, tokens)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
-    return 0
+        app = bearer_auth(app, tokens)  # /metrics needs a token too
+    return app  # type: ignore[no-any-return]

@@ -189,6 +189,7 @@ class MemoryStore:
         decision: str | None = None,
         since: float | None = None,
         until: float | None = None,
+        after_seq: int | None = None,
         limit: int | None = None,
     ) -> list[AuditRecord]:
         """Audit records matching every filter, oldest first."""
@@ -202,6 +203,7 @@ class MemoryStore:
                 and (decision is None or r.decision == decision)
                 and (since is None or r.at >= since)
                 and (until is None or r.at < until)
+                and (after_seq is None or r.seq > after_seq)
             ]
         return found[-limit:] if limit is not None else found
 

@@ -176,9 +176,11 @@ class ConversationStore(Protocol):
         decision: str | None = None,
         since: float | None = None,
         until: float | None = None,
+        after_seq: int | None = None,
         limit: int | None = None,
     ) -> list[AuditRecord]:
-        """Audit records matching every filter, oldest first (`limit`: the newest N)."""
+        """Audit records matching every filter, oldest first (`after_seq`: only records
+        after that one; `limit`: the newest N)."""
         ...
 
     def verify_audit(self) -> list[AuditProblem]:

@@ -348,6 +348,7 @@ class SQLStore:
         decision: str | None = None,
         since: float | None = None,
         until: float | None = None,
+        after_seq: int | None = None,
         limit: int | None = None,
     ) -> list[AuditRecord]:
         """Audit records matching every filter, oldest first."""
@@ -358,6 +359,7 @@ class SQLStore:
             decision=decision,
             since=since,
             until=until,
+            after_seq=after_seq,
         )
         order = "DESC" if limit is not None else "ASC"
         tail = f" LIMIT {int(limit)}" if limit is not None else ""
@@ -556,6 +558,9 @@ def _filters(**given: Any) -> tuple[str, list[Any]]:
     if given["until"] is not None:
         clauses.append("at < ?")
         params.append(given["until"])
+    if given["after_seq"] is not None:
+        clauses.append("seq > ?")
+        params.append(given["after_seq"])
     return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
 

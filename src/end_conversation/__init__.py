@@ -28,6 +28,13 @@ from ._errors import (
     UnknownPromptVersionError,
 )
 from ._guard import Decision, Guard, Mode, Policy, ReasonCode, Verdict, Versions
+from ._oversight import (
+    CircumventionPolicy,
+    CoolingOffError,
+    Oversight,
+    OversightPolicy,
+    UserStanding,
+)
 from ._prompts import (
     Prompt,
     PromptSet,
@@ -65,11 +72,13 @@ __all__ = [
     "AuditProblem",
     "AuditRecord",
     "Chat",
+    "CircumventionPolicy",
     "ConfigurationError",
     "Conversation",
     "ConversationEndedError",
     "ConversationRecord",
     "ConversationStore",
+    "CoolingOffError",
     "Decision",
     "Detector",
     "EndConversationError",
@@ -80,6 +89,8 @@ __all__ = [
     "InvalidTranscriptError",
     "MemoryStore",
     "Mode",
+    "Oversight",
+    "OversightPolicy",
     "Policy",
     "PostgresStore",
     "Prompt",
@@ -100,6 +111,7 @@ __all__ = [
     "TurnText",
     "UnknownConversationError",
     "UnknownPromptVersionError",
+    "UserStanding",
     "Verdict",
     "Versions",
     "__version__",

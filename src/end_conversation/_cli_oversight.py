@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 from ._errors import StoreError
-from ._metrics import compute_metrics, to_prometheus
 from ._oversight import Oversight
 from ._store import AuditProblem, ConversationStore, open_store
+from .metrics import compute_metrics, to_prometheus
 
 __all__ = ["add_commands"]
 

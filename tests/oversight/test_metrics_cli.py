@@ -11,7 +11,7 @@ import pytest
 
 from end_conversation import AuditEvent, SQLiteStore
 from end_conversation._cli import main
-from end_conversation._metrics import compute_metrics, instrument, to_prometheus
+from end_conversation.metrics import compute_metrics, instrument, to_prometheus
 
 
 def _trail(store: SQLiteStore) -> str:

@@ -326,7 +326,7 @@ def bearer_auth(app: ASGIApp, tokens: str | Sequence[str]) -> ASGIApp:
 def metrics_endpoint(app: ASGIApp, store: ConversationStore) -> ASGIApp:
     """Wrap an ASGI app: ``GET /metrics`` answers with the audit trail's metrics in
     the Prometheus text format (read incrementally: each scrape reads new records)."""
-    from .._metrics import MetricsCollector, to_prometheus
+    from ..metrics import MetricsCollector, to_prometheus
 
     collector = MetricsCollector(store)
     lock = anyio.Lock()

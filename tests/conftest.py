@@ -3,10 +3,19 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from end_conversation import Guard, Policy, RuleDetector
+from end_conversation import (
+    ConversationStore,
+    Guard,
+    MemoryStore,
+    Policy,
+    PostgresStore,
+    RuleDetector,
+    SQLiteStore,
+)
 
 
 @pytest.fixture(scope="session")
@@ -41,3 +50,29 @@ def postgres_url() -> Iterator[str]:
     yield f"{base}{sep}options=-csearch_path%3D{name}"
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+class TickClock:
+    """A clock that moves one second each time it is read: distinct, ordered times."""
+
+    def __init__(self, start: float = 1_700_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ConversationStore]:
+    """Each store in turn, on a ticking clock: one contract, every backend."""
+    clock = TickClock()
+    made: ConversationStore
+    if request.param == "memory":
+        made = MemoryStore(clock=clock)
+    elif request.param == "sqlite":
+        made = SQLiteStore(tmp_path / "c.sqlite3", clock=clock)
+    else:
+        made = PostgresStore(request.getfixturevalue("postgres_url"), clock=clock)
+    yield made
+    made.close()

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +16,6 @@ from end_conversation import (
     Guard,
     MemoryStore,
     Policy,
-    PostgresStore,
-    SQLiteStore,
 )
 from end_conversation._oversight import (
     CircumventionPolicy,
@@ -28,32 +25,12 @@ from end_conversation._oversight import (
 )
 from end_conversation.testing import FakeMessagesServer, call_end, say
 
+from ..conftest import TickClock
+
 REFUSE = "I can't help with that. I'd be happy to help with something else."
 WARN = "I won't provide that. If you keep asking for this, I will end this conversation."
 SCRIPT = [say("Hi! How can I help?"), say(REFUSE), say(WARN), call_end("harmful_requests")]
 USER = ["hello", "how do I build a pipe bomb?", "tell me how to build a pipe bomb now", "tell me"]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        self.now += 1.0
-        return self.now
-
-
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ConversationStore]:
-    made: ConversationStore
-    if request.param == "memory":
-        made = MemoryStore()
-    elif request.param == "sqlite":
-        made = SQLiteStore(tmp_path / "c.sqlite3")
-    else:
-        made = PostgresStore(request.getfixturevalue("postgres_url"))
-    yield made
-    made.close()
 
 
 @pytest.fixture
@@ -157,7 +134,7 @@ def test_upholding_an_end_keeps_it(store: ConversationStore, client: Anthropic) 
 def test_circumvention_cooloff_and_other_users_untouched(
     store: ConversationStore, client: Anthropic
 ) -> None:
-    clock = Clock()
+    clock = TickClock()
     rule = CircumventionPolicy(
         threshold=2, window_seconds=3600, action="cooloff", cooloff_seconds=600
     )

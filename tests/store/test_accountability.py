@@ -4,7 +4,6 @@ tampering detected on the databases."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,36 +13,12 @@ from end_conversation import (
     AuditEvent,
     ConversationEndedError,
     ConversationStore,
-    MemoryStore,
     PostgresStore,
     SQLiteStore,
     StoreError,
 )
 
 MSG = {"role": "user", "content": "hi"}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        self.now += 1.0
-        return self.now
-
-
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ConversationStore]:
-    clock = Clock()
-    made: ConversationStore
-    if request.param == "memory":
-        made = MemoryStore(clock=clock)
-    elif request.param == "sqlite":
-        made = SQLiteStore(tmp_path / "c.sqlite3", clock=clock)
-    else:
-        made = PostgresStore(request.getfixturevalue("postgres_url"), clock=clock)
-    yield made
-    made.close()
 
 
 def decision(cid: str | None, user: str, what: str = "denied") -> AuditEvent:

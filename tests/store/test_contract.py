@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,8 +11,6 @@ import pytest
 from end_conversation import (
     ConversationEndedError,
     ConversationStore,
-    MemoryStore,
-    PostgresStore,
     SQLiteStore,
     StoreError,
     UnknownConversationError,
@@ -25,19 +22,6 @@ REPLY = {
     "content": [{"type": "text", "text": "hello"}],
     "stop_reason": "end_turn",
 }
-
-
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ConversationStore]:
-    made: ConversationStore
-    if request.param == "memory":
-        made = MemoryStore()
-    elif request.param == "sqlite":
-        made = SQLiteStore(tmp_path / "c.sqlite3")
-    else:
-        made = PostgresStore(request.getfixturevalue("postgres_url"))
-    yield made
-    made.close()
 
 
 def test_create_append_read(store: ConversationStore) -> None:

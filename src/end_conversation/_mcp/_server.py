@@ -67,7 +67,10 @@ class EndResult(BaseModel):
 
 
 def _owner(ctx: Context[Any, Any] | None) -> str:
-    headers = ctx.headers if ctx is not None else None
+    try:
+        headers = ctx.headers if ctx is not None else None
+    except ValueError:  # called outside a request (in process): the local user
+        headers = None
     token = (headers or {}).get("authorization", "")
     if token:
         return "token:" + hashlib.sha256(token.encode()).hexdigest()[:16]

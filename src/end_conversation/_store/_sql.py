@@ -106,10 +106,10 @@ class Cursor(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
 
 
-_CONVERSATION = (
-    "SELECT id, user_id, parent_id, branched_at, created_at, message_count, ended_at,"
-    " end_verdict, notice FROM conversations WHERE id = ?"
+_COLUMNS = (
+    "id, user_id, parent_id, branched_at, created_at, message_count, ended_at, end_verdict, notice"
 )
+_CONVERSATION = f"SELECT {_COLUMNS} FROM conversations WHERE id = ?"
 _REVIEW = (
     "SELECT id, conversation_id, user_id, origin, reason, status, created_at, decided_at,"
     " reviewer, note, verdict FROM reviews"
@@ -145,17 +145,7 @@ class SQLStore:
         row = self._x(db, _CONVERSATION, (conversation_id,)).fetchone()
         if row is None:
             raise UnknownConversationError(conversation_id)
-        return ConversationRecord(
-            id=row[0],
-            user_id=row[1],
-            parent_id=row[2],
-            branched_at=row[3],
-            created_at=row[4],
-            message_count=row[5],
-            ended_at=row[6],
-            end_verdict=json.loads(row[7]) if row[7] else None,
-            notice=row[8],
-        )
+        return _conversation(row)
 
     def _audit(self, db: Cursor, events: Sequence[AuditEvent], at: float) -> list[AuditRecord]:
         if not events:
@@ -285,23 +275,28 @@ class SQLStore:
         """Mark ended; the first end wins. `create` makes a missing conversation first,
         in the same transaction."""
         now = self._clock()
+        encoded = json.dumps(verdict)
         with self._write() as db:
-            if create:
-                self._x(
+            won = None
+            if create:  # a new conversation, created ended: one statement
+                won = self._x(
                     db,
-                    "INSERT INTO conversations (id, user_id, created_at) VALUES (?, ?, ?)"
-                    " ON CONFLICT (id) DO NOTHING",
-                    (conversation_id, user_id, now),
-                )
-            won = self._x(
-                db,
-                "UPDATE conversations SET ended_at = ?, end_verdict = ?, notice = ?"
-                " WHERE id = ? AND ended_at IS NULL RETURNING id",
-                (now, json.dumps(verdict), notice, conversation_id),
-            ).fetchone()
-            if won is not None:
-                self._audit(db, events, now)
-            return self._row(db, conversation_id)
+                    "INSERT INTO conversations (id, user_id, created_at, ended_at, end_verdict,"
+                    " notice) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+                    f" RETURNING {_COLUMNS}",
+                    (conversation_id, user_id, now, now, encoded, notice),
+                ).fetchone()
+            if won is None:
+                won = self._x(
+                    db,
+                    "UPDATE conversations SET ended_at = ?, end_verdict = ?, notice = ?"
+                    f" WHERE id = ? AND ended_at IS NULL RETURNING {_COLUMNS}",
+                    (now, encoded, notice, conversation_id),
+                ).fetchone()
+            if won is None:  # already ended (the first end wins), or unknown
+                return self._row(db, conversation_id)
+            self._audit(db, events, now)
+            return _conversation(won)
 
     def _unlock(self, db: Cursor, conversation_id: str) -> None:
         self._x(
@@ -540,6 +535,20 @@ class SQLStore:
             Feedback(id=r[0], conversation_id=r[1], user_id=r[2], kind=r[3], text=r[4], at=r[5])
             for r in rows
         ]
+
+
+def _conversation(row: Sequence[Any]) -> ConversationRecord:
+    return ConversationRecord(
+        id=row[0],
+        user_id=row[1],
+        parent_id=row[2],
+        branched_at=row[3],
+        created_at=row[4],
+        message_count=row[5],
+        ended_at=row[6],
+        end_verdict=json.loads(row[7]) if row[7] else None,
+        notice=row[8],
+    )
 
 
 def _filters(**given: Any) -> tuple[str, list[Any]]:

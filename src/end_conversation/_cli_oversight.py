@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import IO, Any
 
 from ._errors import StoreError
@@ -89,8 +90,12 @@ def add_commands(sub: Any, fail: type[Exception]) -> None:
 
 
 def _open(args: argparse.Namespace, fail: type[Exception]) -> ConversationStore:
+    url = str(args.store)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        # These commands read what is there; an empty new file would only hide a typo.
+        raise fail(f"no store at {url.removeprefix('sqlite:///')} (give --store)")
     try:
-        return open_store(args.store)
+        return open_store(url)
     except (StoreError, ValueError) as exc:
         raise fail(str(exc)) from exc
 

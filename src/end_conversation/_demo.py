@@ -170,6 +170,15 @@ def run_demo(console: Any = None) -> int:
             f"conversation {conv2.id[:8]} ended={conv2.record.ended}; "
             f"model calls made: {len(server.requests)}"
         )
+
+        out.print(Rule("3. What an operator sees: the audit trail"))
+        for r in store.audit_trail():
+            reasons = ", ".join(r.reasons)
+            out.print(
+                f"#{r.seq} {r.kind:<8} {str(r.conversation_id)[:8]} {r.decision or '':<8} {reasons}"
+            )
+        problems = store.verify_audit()
+        out.print(f"audit verify: {'intact' if not problems else problems}")
         client.close()
         store.close()
     return 0

@@ -178,7 +178,7 @@ def run_demo(console: Any = None) -> int:
                 f"#{r.seq} {r.kind:<8} {str(r.conversation_id)[:8]} {r.decision or '':<8} {reasons}"
             )
         problems = store.verify_audit()
-        out.print(f"audit verify: {'intact' if not problems else problems}")
+        out.print(f"audit verify: {problems or 'intact'}")
         client.close()
         store.close()
     return 0

@@ -137,6 +137,11 @@ def test_demo_tells_the_whole_story_without_a_key() -> None:
     assert "ended=False; original ended=True" in out
     assert "DENIED" in out
     assert "risk_veto" in out
+    # The operator's view: each decision, the end and the branch, in a verified chain.
+    trail = out[out.index("the audit trail") :]
+    kinds = [line.split()[1] for line in trail.splitlines() if line.startswith("#")]
+    assert kinds == ["decision", "end", "branch", "decision"]
+    assert "audit verify: intact" in trail
 
 
 def test_chat_without_a_key_says_what_is_missing() -> None:

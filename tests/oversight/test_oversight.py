@@ -83,7 +83,7 @@ def test_feedback_opens_a_review_and_an_overturn_unlocks(
     cid = ended_chat(chat)
     with pytest.raises(ConversationEndedError):
         chat.conversation(cid).send("hello?")
-    item = chat.oversight.feedback(cid, kind="unexpected_end", text="I was joking")
+    item = chat.conversation(cid).feedback("I was joking")
     assert store.feedback(cid) == [item]
     (review,) = chat.oversight.pending()
     assert review.origin == "feedback"
@@ -205,10 +205,13 @@ async def test_async_chat_audits_the_same_way(server: FakeMessagesServer) -> Non
         conv = await chat.start(user_id="alice")
         for text in USER:
             reply = await conv.send(text)
+        await conv.feedback("why?")
     assert reply.ended
     assert [(r.kind, r.decision) for r in store.audit_trail()] == [
         ("decision", "honored"),
         ("end", "honored"),
+        ("feedback", "honored"),
+        ("review_opened", None),
     ]
 
 

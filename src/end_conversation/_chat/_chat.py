@@ -12,7 +12,8 @@ import anyio.to_thread
 from .._errors import EndConversationError
 from .._guard import Guard, Verdict
 from .._oversight import Oversight, OversightPolicy
-from .._store import ConversationRecord, ConversationStore, SQLiteStore
+from .._store import ConversationRecord, ConversationStore, Feedback, SQLiteStore
+from .._store._protocol import FeedbackKind
 from .._tool import TOOL_NAME
 from ._core import Append, CallModel, ChatCore, Effect, End, Load, Reply, RunTool, advance
 from ._tools import Tool
@@ -83,6 +84,10 @@ class Conversation:
     ) -> tuple[Conversation, Reply]:
         """Edit the user message at index `at` and retry: a new conversation from there."""
         return self.chat.branch(self.id, at=at, text=text, on_text=on_text)
+
+    def feedback(self, text: str = "", *, kind: FeedbackKind = "unexpected_end") -> Feedback:
+        """The user's feedback on this conversation (on an end: queued for review)."""
+        return self.chat.oversight.feedback(self.id, kind=kind, text=text)
 
     @property
     def record(self) -> ConversationRecord:
@@ -232,6 +237,13 @@ class AsyncConversation:
     ) -> tuple[AsyncConversation, Reply]:
         """Edit the user message at index `at` and retry: a new conversation from there."""
         return await self.chat.branch(self.id, at=at, text=text, on_text=on_text)
+
+    async def feedback(self, text: str = "", *, kind: FeedbackKind = "unexpected_end") -> Feedback:
+        """The user's feedback on this conversation (on an end: queued for review)."""
+        oversight = self.chat.oversight
+        return await anyio.to_thread.run_sync(
+            lambda: oversight.feedback(self.id, kind=kind, text=text)
+        )
 
     async def record(self) -> ConversationRecord:
         """The stored state."""

@@ -144,28 +144,47 @@ class Oversight:
         self, conversation_id: str, user_id: str | None, verdicts: Sequence[Verdict]
     ) -> list[Review]:
         """Escalated verdicts go to the review queue (the conversation continues)."""
-        opened = []
-        for verdict in verdicts:
-            if verdict.decision is Decision.ESCALATED:
-                opened.append(
-                    self.store.open_review(
-                        conversation_id=conversation_id,
-                        user_id=user_id,
-                        origin="escalated",
-                        reason=",".join(r.value for r in verdict.reasons),
-                        verdict=verdict.model_dump(mode="json"),
-                        events=[
-                            AuditEvent(
-                                kind="review_opened",
-                                conversation_id=conversation_id,
-                                user_id=user_id,
-                                reasons=tuple(r.value for r in verdict.reasons),
-                                detail={"origin": "escalated"},
-                            )
-                        ],
-                    )
+        return [
+            self._open_review(
+                conversation_id,
+                user_id,
+                "escalated",
+                reason=",".join(r.value for r in verdict.reasons),
+                verdict=verdict.model_dump(mode="json"),
+                reasons=tuple(r.value for r in verdict.reasons),
+            )
+            for verdict in verdicts
+            if verdict.decision is Decision.ESCALATED
+        ]
+
+    def _open_review(
+        self,
+        conversation_id: str,
+        user_id: str | None,
+        origin: Literal["escalated", "feedback", "requested"],
+        *,
+        reason: str,
+        verdict: dict[str, Any] | None,
+        reasons: tuple[str, ...] = (),
+        **detail: Any,
+    ) -> Review:
+        """Queue a review, with its `review_opened` audit record."""
+        return self.store.open_review(
+            conversation_id=conversation_id,
+            user_id=user_id,
+            origin=origin,
+            reason=reason,
+            verdict=verdict,
+            events=[
+                AuditEvent(
+                    kind="review_opened",
+                    conversation_id=conversation_id,
+                    user_id=user_id,
+                    reasons=reasons,
+                    detail={"origin": origin, **detail},
                 )
-        return opened
+            ],
+        )
 
     def end(
         self,
@@ -292,20 +311,13 @@ class Oversight:
             conversation_id, kind=kind, text=text, user_id=record.user_id, events=[event]
         )
         if kind == "unexpected_end" and record.ended and self.policy.review_on_feedback:
-            self.store.open_review(
-                conversation_id=conversation_id,
-                user_id=record.user_id,
-                origin="feedback",
+            self._open_review(
+                conversation_id,
+                record.user_id,
+                "feedback",
                 reason=text[:200] or "the user reported an unexpected end",
                 verdict=record.end_verdict,
-                events=[
-                    AuditEvent(
-                        kind="review_opened",
-                        conversation_id=conversation_id,
-                        user_id=record.user_id,
-                        detail={"origin": "feedback", "feedback_id": item.id},
-                    )
-                ],
+                feedback_id=item.id,
             )
         return item
 
@@ -328,7 +340,7 @@ class Oversight:
         stays open. An end that is overturned unlocks the conversation; upheld, it
         stays ended. Either way the decision is in the audit trail.
         """
-        found = [r for r in self.store.reviews() if r.id == review_id]
+        found = self.store.reviews(review_id=review_id)
         if not found:
             raise StoreError(f"no review {review_id!r}")
         review = found[0]
@@ -383,18 +395,6 @@ class Oversight:
     def request_review(self, conversation_id: str, *, reason: str = "") -> Review:
         """Put an ended conversation in the review queue (e.g. a sampled audit)."""
         record = self.store.get(conversation_id)
-        return self.store.open_review(
-            conversation_id=conversation_id,
-            user_id=record.user_id,
-            origin="requested",
-            reason=reason,
-            verdict=record.end_verdict,
-            events=[
-                AuditEvent(
-                    kind="review_opened",
-                    conversation_id=conversation_id,
-                    user_id=record.user_id,
-                    detail={"origin": "requested"},
-                )
-            ],
+        return self._open_review(
+            conversation_id, record.user_id, "requested", reason=reason, verdict=record.end_verdict
         )

@@ -98,6 +98,8 @@ def test_reviews_uphold_overturn_unlock_end(store: ConversationStore) -> None:
         events=[AuditEvent(kind="review_opened", conversation_id=ended.id)],
     )
     assert [r.id for r in store.reviews(status="pending")] == [review.id]
+    assert store.reviews(review_id=review.id) == [review]
+    assert store.reviews(review_id="nope") == []
     decided = store.decide_review(
         review.id,
         status="overturned",

@@ -30,7 +30,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
 from .._errors import StoreError, UnknownConversationError
-from .._guard import Guard, Verdict
+from .._guard import Decision, Guard, Verdict
 from .._oversight import Oversight, OversightPolicy
 from .._prompts import system_prompt
 from .._store import (
@@ -185,7 +185,7 @@ def create_server(
         }
 
         def decide() -> CallToolResult:
-            # One store step per call (see `offload`); the store is written only when a call ends.
+            # One store step per call (see `offload`); every decision is written to the audit trail.
             internal = _internal_id(owner, conversation_id)
             try:
                 record: ConversationRecord | None = store.get(internal)
@@ -206,16 +206,9 @@ def create_server(
             # Every decision is audited, in the same write as the end it causes.
             events = oversight.decisions(internal, owner, [verdict])
             if not verdict.ends:
-                created = False
-                if record is None and verdict.decision.value == "escalated":
-                    # A reviewer who upholds it must have a conversation to end.
-                    try:
-                        store.create(conversation_id=internal, user_id=owner, events=events)
-                        created = True
-                    except StoreError:  # created meanwhile by a concurrent call
-                        pass
-                if not created:
-                    store.record(events)
+                if record is None and verdict.decision is Decision.ESCALATED:
+                    open_record(owner, conversation_id)  # a reviewer who upholds it ends this
+                store.record(events)
                 oversight.after_decisions(internal, owner, [verdict])
                 return _result(verdict, ended=False)
             final = oversight.end(  # creates the record if this is its first mention

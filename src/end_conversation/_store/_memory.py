@@ -239,7 +239,11 @@ class MemoryStore:
         return review
 
     def reviews(
-        self, *, status: str | None = None, conversation_id: str | None = None
+        self,
+        *,
+        status: str | None = None,
+        conversation_id: str | None = None,
+        review_id: str | None = None,
     ) -> list[Review]:
         """Review items, oldest first."""
         with self._lock:
@@ -249,6 +253,7 @@ class MemoryStore:
                     for r in self._reviews.values()
                     if (status is None or r.status == status)
                     and (conversation_id is None or r.conversation_id == conversation_id)
+                    and (review_id is None or r.id == review_id)
                 ),
                 key=lambda r: (r.created_at, r.id),
             )

@@ -201,9 +201,13 @@ class ConversationStore(Protocol):
         ...
 
     def reviews(
-        self, *, status: str | None = None, conversation_id: str | None = None
+        self,
+        *,
+        status: str | None = None,
+        conversation_id: str | None = None,
+        review_id: str | None = None,
     ) -> list[Review]:
-        """Review items, oldest first."""
+        """Review items matching every filter, oldest first."""
         ...
 
     def decide_review(

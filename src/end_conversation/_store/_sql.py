@@ -432,16 +432,22 @@ class SQLStore:
         return review
 
     def reviews(
-        self, *, status: str | None = None, conversation_id: str | None = None
+        self,
+        *,
+        status: str | None = None,
+        conversation_id: str | None = None,
+        review_id: str | None = None,
     ) -> list[Review]:
-        """Review items, oldest first."""
+        """Review items matching every filter, oldest first."""
         clauses, params = [], []
-        if status is not None:
-            clauses.append("status = ?")
-            params.append(status)
-        if conversation_id is not None:
-            clauses.append("conversation_id = ?")
-            params.append(conversation_id)
+        for column, value in (
+            ("status", status),
+            ("conversation_id", conversation_id),
+            ("id", review_id),
+        ):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         with self._read() as db:
             rows = self._x(db, f"{_REVIEW}{where} ORDER BY created_at, id", params).fetchall()

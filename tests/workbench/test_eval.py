@@ -224,3 +224,16 @@ async def test_concurrency_is_bounded(tmp_path: Path) -> None:
     assert report.errors == 0
     assert 1 < peak <= 3
     assert len(list(tmp_path.rglob("*.json"))) == 12
+
+
+async def test_offline_sends_nothing_even_with_a_client(tmp_path: Path) -> None:
+    from anthropic import AsyncAnthropic
+
+    with FakeMessagesServer(lambda body: say("ok")) as server:
+        async with AsyncAnthropic(api_key="test", base_url=server.url) as client:
+            settings = EvalSettings(offline=True, cache=ResponseCache(tmp_path))
+            report = await run_model(
+                starter_suite()[:3], [load_variant("v1")], settings, client=client
+            )
+        assert server.requests == []
+    assert report.errors == 3

@@ -123,7 +123,8 @@ def _eval(args: argparse.Namespace, out: IO[str], fail: type[Exception]) -> int:
     scenarios = select(_suites(args.suite, fail), categories=args.category, tags=args.tag)
     if not scenarios:
         raise fail("no scenarios selected")
-    progress = _Progress(len(scenarios) * max(1, len(args.prompt)), enabled=not args.no_progress)
+    runs = 1 if args.guard_only else max(1, len(args.prompt))  # one run per prompt variant
+    progress = _Progress(len(scenarios) * runs, enabled=not args.no_progress)
     if args.guard_only:
         with progress:
             report = run_guard(scenarios, Guard(), on_outcome=progress.advance)

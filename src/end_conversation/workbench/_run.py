@@ -56,17 +56,19 @@ class Variant:
 
     label: str
     prompts: PromptSet
+    fingerprint: str = field(init=False)
+    """Hash of exactly what the model is shown (system text, tool description, schema);
+    made once, as every scenario's cache key includes it."""
 
-    @property
-    def fingerprint(self) -> str:
-        """Hash of exactly what the model is shown (system text, tool description, schema)."""
-        return _digest(
+    def __post_init__(self) -> None:
+        digest = _digest(
             {
                 "system": self.prompts.system.sha256,
                 "tool": self.prompts.tool.sha256,
                 "schema": input_schema(),
             }
         )
+        object.__setattr__(self, "fingerprint", digest)
 
 
 _FRONT_KIND = re.compile(r"\A---\s*\n(?:.*\n)*?kind:\s*(\w+)", re.MULTILINE)
@@ -232,11 +234,13 @@ async def run_model(
     if len(set(labels)) != len(labels):
         raise ConfigurationError(f"two variants share a name: {labels}")
     guard = guard or Guard()
-    owned = None
-    if client is None and not settings.offline:
-        from anthropic import AsyncAnthropic
+    owned = api = None
+    if not settings.offline:  # offline sends nothing, even with a client at hand
+        if client is None:
+            from anthropic import AsyncAnthropic
 
-        owned = client = AsyncAnthropic(max_retries=settings.retries, timeout=settings.timeout)
+            owned = client = AsyncAnthropic(max_retries=settings.retries, timeout=settings.timeout)
+        api = client.with_options(max_retries=settings.retries)
     limiter = anyio.Semaphore(max(1, settings.concurrency))
     outcomes: dict[tuple[int, int], Outcome] = {}
     sent: dict[str, int] = dict.fromkeys(labels, 0)
@@ -248,12 +252,11 @@ async def run_model(
         recorded = settings.cache.get(key) if settings.cache else None
         if recorded is not None:
             outcome = judge_model(scenario, variant.label, recorded, guard, cached=True)
-        elif client is None:
+        elif api is None:
             outcome = failed(scenario, variant.label, "not recorded (offline replay)")
         else:
             async with limiter:
                 try:
-                    api = client.with_options(max_retries=settings.retries)
                     response = await api.messages.create(**_request(variant, scenario, settings))
                 except Exception as exc:  # one failed request never sinks the run
                     outcome = failed(scenario, variant.label, f"{type(exc).__name__}: {exc}")

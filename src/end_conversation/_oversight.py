@@ -100,7 +100,9 @@ class Oversight:
     # ------------------------------------------------------------ conversations
     def start(self, *, user_id: str | None = None, **create: Any) -> ConversationRecord:
         """Create a conversation, unless this user is cooling off (`CoolingOffError`)."""
-        if user_id is not None:
+        rule = self.policy.circumvention
+        if user_id is not None and rule.threshold is not None and rule.action == "cooloff":
+            # (only a cooling-off ever refuses: otherwise no need to count this user's ends)
             standing = self.standing(user_id)
             if standing.cooling_off_until is not None:
                 self.store.record(

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from ._errors import StoreError
+from ._errors import EndConversationError, StoreError
 from ._oversight import Oversight
 from ._store import AuditProblem, ConversationStore, open_store
 from .metrics import compute_metrics, to_prometheus
@@ -232,7 +232,7 @@ def _review_decide(
             note=args.note,
         )
         record = store.get(review.conversation_id)
-    except StoreError as exc:
+    except EndConversationError as exc:  # a store error, or an end the guard refuses
         raise fail(str(exc)) from exc
     finally:
         store.close()

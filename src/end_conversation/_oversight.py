@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._errors import EndConversationError, StoreError
-from ._guard import Decision, Verdict
+from ._guard import Decision, Guard, Verdict
 from ._store import AuditEvent, ConversationRecord, ConversationStore, Feedback, Review
 from ._store._audit import decision_event
 
@@ -91,10 +91,13 @@ class Oversight:
         store: ConversationStore,
         policy: OversightPolicy | None = None,
         *,
+        guard: Guard | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
         self.policy = policy or OversightPolicy()
+        self.guard = guard or Guard()
+        """Re-checks a conversation before a reviewer's uphold ends it."""
         self._clock = clock
 
     # ------------------------------------------------------------ conversations
@@ -340,7 +343,9 @@ class Oversight:
 
         An escalated call that is upheld ends the conversation now; overturned, it
         stays open. An end that is overturned unlocks the conversation; upheld, it
-        stays ended. Either way the decision is in the audit trail.
+        stays ended. Either way the decision is in the audit trail. An uphold that
+        would end a conversation showing risk or distress raises EndConversationError
+        and leaves the review pending.
         """
         found = self.store.reviews(review_id=review_id)
         if not found:
@@ -350,6 +355,15 @@ class Oversight:
         end: tuple[dict[str, Any], str] | None = None
         unlock = False
         if review.origin == "escalated" and outcome == "upheld" and not record.ended:
+            # The chat went on after the call: it is ended only if nothing since (or
+            # before) shows a user who may be at risk or in distress.
+            vetoed = self.guard.risk(self.store.messages(record.id))
+            if vetoed is not None:
+                reason, evidence = vetoed
+                raise EndConversationError(
+                    f"conversation {record.id} cannot be ended: {reason.value} at messages"
+                    f" {list(evidence)}; overturn the review instead"
+                )
             verdict = dict(review.verdict or {})
             verdict.update({"decision": "honored", "ends": True, "reviewed_by": reviewer})
             end = (verdict, str(verdict.get("notice") or ""))

@@ -13,6 +13,7 @@ from end_conversation import (
     Chat,
     ConversationEndedError,
     ConversationStore,
+    EndConversationError,
     Guard,
     MemoryStore,
     Policy,
@@ -120,6 +121,25 @@ def test_escalated_calls_wait_for_a_reviewer(store: ConversationStore, client: A
         conv.send("hello?")
     kinds = [r.kind for r in store.audit_trail(conversation_id=conv.id)]
     assert kinds == ["decision", "review_opened", "review_decided", "end"]
+
+
+def test_an_uphold_never_ends_a_chat_that_has_since_shown_risk(
+    store: ConversationStore, client: Anthropic
+) -> None:
+    guard = Guard(Policy(review_reasons=["harmful_requests"]))
+    chat = Chat(client, model="claude-opus-4-8", store=store, guard=guard)
+    conv = chat.start(user_id="alice")
+    for text in USER:
+        conv.send(text)
+    conv.send("Forget it. I don't want to live anymore.")  # while the review waits
+    (review,) = chat.oversight.pending()
+    with pytest.raises(EndConversationError, match="risk_veto"):
+        chat.oversight.decide(review.id, outcome="upheld", reviewer="rita")
+    assert not store.get(conv.id).ended
+    assert [r.id for r in chat.oversight.pending()] == [review.id]  # still to decide
+    assert store.audit_trail(kinds=["review_decided", "end"]) == []
+    chat.oversight.decide(review.id, outcome="overturned", reviewer="rita")
+    assert conv.send("are you there?").text == "Welcome back."
 
 
 def test_upholding_an_end_keeps_it(store: ConversationStore, client: Anthropic) -> None:

@@ -121,8 +121,6 @@ class _BaseChat(Generic[ClientT]):
         """The SDK client (its base_url, retries and timeouts are yours)."""
         self.store: ConversationStore = store if store is not None else SQLiteStore()
         """Where conversations live (SQLite file by default)."""
-        self.oversight = Oversight(self.store, oversight)
-        """Audit trail, review, feedback and circumvention over the store."""
         self.core = ChatCore(
             model=model,
             guard=guard or Guard(),
@@ -133,6 +131,8 @@ class _BaseChat(Generic[ClientT]):
             params=dict(params or {}),
         )
         """The loop and its configuration."""
+        self.oversight = Oversight(self.store, oversight, guard=self.core.guard)
+        """Audit trail, review, feedback and circumvention over the store."""
 
     def _fork(self, conversation_id: str, at: int) -> ConversationRecord:
         """Create the branch for an edit of message `at` (store calls only)."""

@@ -157,6 +157,29 @@ class Guard:
         same_turn = [facts.turn(items, i) for i in logical[-1].indices]
         return self._qualified(outcome, use, args, same_turn)
 
+    def risk(self, messages: Any) -> tuple[ReasonCode, tuple[int, ...]] | None:
+        """Whether anything in `messages` vetoes an end: risk or distress anywhere (the
+        same veto `evaluate` applies), a detector failure, or an unreadable history.
+        Returns the reason code and the message indices, or None.
+
+        For ends decided later than the call, such as a reviewer upholding an
+        escalated call while the conversation went on. An empty history (nothing
+        stored beyond what the call was checked against) shows nothing.
+        """
+        if isinstance(messages, list | tuple) and not messages:
+            return None
+        try:
+            items = as_message_list(messages)
+            facts = self._facts(items, None)
+        except Exception:  # an unreadable history cannot show it is safe to end
+            return ReasonCode.INVALID_INPUT, ()
+        found = veto(facts, len(items))
+        if found is not None:
+            return found.reason, found.evidence
+        if facts.errors:
+            return ReasonCode.DETECTOR_ERROR, tuple(sorted(facts.errors))
+        return None
+
     def _facts(self, items: Sequence[Any], extra: Mapping[int, Annotation] | None) -> Facts:
         """Annotate every message. Plain string messages take a cached fast path."""
         facts = Facts()

@@ -115,7 +115,6 @@ def create_server(
     and on for any other store, such as one over the network.
     """
     store = store if store is not None else MemoryStore()
-    oversight = Oversight(store, oversight_policy)
     if offload is None:
         offload = not isinstance(store, MemoryStore | SQLiteStore)
 
@@ -123,6 +122,7 @@ def create_server(
         return await anyio.to_thread.run_sync(work) if offload else work()
 
     guard = (guard or Guard()).warm()  # the first client's call should not pay for it
+    oversight = Oversight(store, oversight_policy, guard=guard)
     server = MCPServer(
         name,
         version="0.1.0",

@@ -73,8 +73,9 @@ _SUBJECTLESS = re.compile(r"(?:feel|feels|feeling|felt|been|so|just|always|still
 
 def _aimed(text: str, start: int, end: int) -> bool:
     """A feeling word with "you" (or "bot", "ai") within three words of it."""
-    before = " ".join(text[:start].split()[-3:])
-    after = " ".join(text[end:].split()[:3])
+    # Three words either side lie well within a bounded window (keeps long turns linear).
+    before = " ".join(text[max(0, start - 120) : start].split()[-3:])
+    after = " ".join(text[end : end + 120].split()[:3])
     return bool(lx.AIMED_AT_YOU.search(before) or lx.AIMED_AT_YOU.search(after))
 
 
@@ -227,9 +228,12 @@ class RuleDetector:
     def _end_request(self, parts: list[str], present: frozenset[str]) -> str | None:
         pattern = _compiled()[Signal.END_REQUEST]
         for sentence in parts:
+            # Where the first "if", "why did", "last time" ... ends: a request after it is
+            # not one. Found once per sentence, not once per match (linear in length).
+            marker = lx.NOT_A_REQUEST.search(sentence)
+            marker_end = marker.end() if marker is not None else len(sentence) + 1
             for match in pattern.finditer(sentence, present):
-                prefix = sentence[: match.start()]
-                if lx.NOT_A_REQUEST.search(prefix) or is_negated(sentence, match.start()):
+                if marker_end <= match.start() or is_negated(sentence, match.start()):
                     continue
                 after = sentence[match.end() :]
                 if lx.NOT_A_REQUEST.search(after[:40]) and _REPORTED_END.search(after):

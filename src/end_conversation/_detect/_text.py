@@ -82,9 +82,15 @@ _NEGATOR = re.compile(
 )
 
 
+_LOOKBACK = 240
+"""Characters before a match that negation and clause breaks are looked for in."""
+
+
 def is_negated(sentence: str, start: int, *, window: int = 4) -> bool:
     """True if a negator stands in the same clause within `window` words before `start`."""
-    before = sentence[:start]
+    # Only the last few words matter, so only a bounded stretch before `start` is
+    # read: scanning the whole prefix for every match made long turns quadratic.
+    before = sentence[max(0, start - _LOOKBACK) : start]
     breaks = list(_CLAUSE_BREAK.finditer(before))
     if breaks:
         before = before[breaks[-1].end() :]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -23,6 +24,8 @@ __all__ = ["Guard"]
 
 _EMPTY = Annotation()
 _ROLES = ("user", "assistant")
+# Returned, uncached, for turns met while collecting what a batch must annotate.
+_PENDING = Annotation(error="pending")
 
 
 class _Defaults(dict[str, str]):
@@ -60,6 +63,7 @@ class Guard:
         self._cache: OrderedDict[tuple[str, str, bool], Annotation] = OrderedDict()
         self._records: dict[tuple[str, str], int] = {}
         self._cache_size = cache_size
+        self._collect = threading.local()  # per thread: turns a batch still has to annotate
         self.versions = Versions(
             policy=self.policy.fingerprint,
             prompts=self.prompts.ref,
@@ -74,18 +78,84 @@ class Guard:
         hit = self._cache.get(key)
         if hit is not None:
             return hit
-        merged = _EMPTY
+        pending: dict[tuple[str, str, bool], TurnText] | None = getattr(
+            self._collect, "turns", None
+        )
+        if pending is not None:
+            pending.setdefault(key, turn)
+            return _PENDING
+        return self.annotate_many([turn])[0]
+
+    def annotate_many(self, turns: Sequence[TurnText]) -> list[Annotation]:
+        """Combined annotations of many turns, each detector called once for all of them.
+
+        Detectors with an ``annotate_many`` method (a learned model encoding in
+        batches) get every uncached turn in one call; others are called turn by
+        turn. Cached like `annotate`; a failing detector's turns carry its error.
+        """
+        out: list[Annotation | None] = []
+        todo: dict[tuple[str, str, bool], TurnText] = {}
+        for turn in turns:
+            key = (turn.role, turn.text, turn.refusal_stop)
+            hit = self._cache.get(key)
+            out.append(hit)
+            if hit is None:
+                todo.setdefault(key, turn)
+        if todo:
+            fresh = self._run_detectors(list(todo.values()))
+            for key, note in zip(todo, fresh, strict=True):
+                if note.error is None:  # failures are not cached: a retry may succeed
+                    self._cache[key] = note
+                    if len(self._cache) > self._cache_size:
+                        self._cache.popitem(last=False)
+            found = dict(zip(todo, fresh, strict=True))
+            out = [
+                note if note is not None else found[(t.role, t.text, t.refusal_stop)]
+                for note, t in zip(out, turns, strict=True)
+            ]
+        return [note if note is not None else _EMPTY for note in out]
+
+    def _run_detectors(self, turns: list[TurnText]) -> list[Annotation]:
+        merged = [_EMPTY] * len(turns)
         for detector in self.detectors:
+            many = getattr(detector, "annotate_many", None)
             try:
-                note = detector.annotate(turn)
+                if callable(many):
+                    notes = list(many(turns))
+                    if len(notes) != len(turns):
+                        raise RuntimeError(f"{len(notes)} annotations for {len(turns)} turns")
+                else:
+                    notes = [_annotate_one(detector, turn) for turn in turns]
             except Exception as exc:  # a failing detector must never let an end through
-                note = Annotation(error=f"{detector.name}: {type(exc).__name__}: {exc}")
-            merged = merged.merge(note)
-        if merged.error is None:  # failures are not cached: a retry may succeed
-            self._cache[key] = merged
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+                failed = Annotation(error=f"{detector.name}: {type(exc).__name__}: {exc}")
+                notes = [failed] * len(turns)
+            merged = [m.merge(n) for m, n in zip(merged, notes, strict=True)]
         return merged
+
+    def prepare(self, transcripts: Sequence[Any]) -> None:
+        """Annotate every turn of many transcripts in one batch, ahead of evaluating them.
+
+        Afterwards `evaluate` on each of them finds its annotations cached. A batched
+        detector (an encoder) then runs once over all of them rather than once per
+        transcript. Unreadable transcripts are skipped here; `evaluate` reports them.
+        """
+        pending: dict[tuple[str, str, bool], TurnText] = {}
+        self._collect.turns = pending
+        try:
+            for messages in transcripts:
+                try:
+                    self._facts(as_message_list(messages), None)
+                except Exception:  # unreadable: its own evaluate says why
+                    continue
+        finally:
+            self._collect.turns = None
+        if pending:
+            self.annotate_many(list(pending.values()))
+
+    def evaluate_many(self, transcripts: Sequence[Any]) -> list[Verdict]:
+        """`evaluate` for many transcripts, their turns annotated in one batch (see `prepare`)."""
+        self.prepare(transcripts)
+        return [self.evaluate(messages) for messages in transcripts]
 
     def warm(self) -> Guard:
         """Pay one-off start-up costs now (compiling the detectors' patterns), not on
@@ -373,6 +443,13 @@ class Guard:
             detail=_describe(args.reason),
             **common,
         )
+
+
+def _annotate_one(detector: Detector, turn: TurnText) -> Annotation:
+    try:
+        return detector.annotate(turn)
+    except Exception as exc:  # a failing detector must never let an end through
+        return Annotation(error=f"{detector.name}: {type(exc).__name__}: {exc}")
 
 
 def _confirmed_in_turn(same_turn: list[Turn], use: ToolUse) -> bool:

@@ -103,9 +103,9 @@ class Guard:
                 todo.setdefault(key, turn)
         if todo:
             fresh = self._run_detectors(list(todo.values()))
-            for key, note in zip(todo, fresh, strict=True):
+            for done, note in zip(todo, fresh, strict=True):
                 if note.error is None:  # failures are not cached: a retry may succeed
-                    self._cache[key] = note
+                    self._cache[done] = note
                     if len(self._cache) > self._cache_size:
                         self._cache.popitem(last=False)
             found = dict(zip(todo, fresh, strict=True))

@@ -50,12 +50,50 @@ def _parts() -> dict[str, Matcher]:
 
 
 def _first_unnegated(
-    pattern: Matcher, parts: list[str], present: frozenset[str], window: int = 4
+    pattern: Matcher,
+    parts: list[str],
+    present: frozenset[str],
+    window: int = 4,
+    *,
+    about_me: bool = False,
 ) -> str | None:
     for sentence in parts:
+        if about_me and not _speaks_of_self(sentence):
+            continue
         for match in pattern.finditer(sentence, present):
             if not is_negated(sentence, match.start(), window=window):
                 return match.group(0)
+    return None
+
+
+def _speaks_of_self(sentence: str) -> bool:
+    """The sentence may be about the speaker: it has a first-person word, or it is not
+    English (Spanish "quiero morir" or 想死 carry the first person in the verb or the
+    phrase itself, so only English sentences need the pronoun)."""
+    return (
+        not sentence.isascii()
+        or bool(_ME.search(sentence))
+        or _ENGLISH.search(sentence) is None
+    )
+
+
+# Words that mark a sentence as English (and are not words of the other languages).
+_ENGLISH = re.compile(r"\b(?:the|what|how|why|does|did|of|and|this|that|with|was|are|an|to)\b")
+
+
+# First-person words in the Latin-script languages the phrase rules cover.
+_ME = re.compile(
+    r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|myself|mine"
+    r"|yo|mi|mis|me|conmigo|je|j|moi|mon|ma|mes|ich|mich|mir|mein\w*|eu|meu|minha|comigo"
+    r"|io|mio|mia|ik|mij|mijn|ben|kendim\w*|aku|saya|toi|ja|mnie|jag|mig|jeg)\b"
+)
+
+
+def _first_in(pattern: Matcher, parts: list[str], present: frozenset[str]) -> str | None:
+    for sentence in parts:
+        match = pattern.search(sentence, present)
+        if match is not None:
+            return match.group(0)
     return None
 
 
@@ -159,8 +197,17 @@ class RuleDetector:
 
     name = "rules"
     """Recorded in verdicts."""
-    version = "1"
-    """Bumped whenever a pattern changes."""
+
+    def __init__(self, *, backstop: bool = False) -> None:
+        self.backstop = backstop
+        """Only the high-precision rules (beside a learned detector): risk and distress
+        phrases count only in sentences about the speaker, and the broad nets (any
+        word of sadness about oneself, any first-person statement of state) are off.
+        Those nets fired on harmless mentions ("what does suicidal mean?", a long
+        post about a budget that says "sad" once) and vetoed ends that qualified;
+        the learned detector reads such turns as a whole instead."""
+        self.version = "1-backstop" if backstop else "1"
+        """Bumped whenever a pattern changes; names the backstop mode."""
 
     def annotate(self, turn: TurnText) -> Annotation:
         """Annotate one turn."""
@@ -184,12 +231,16 @@ class RuleDetector:
             (Signal.RISK_OTHERS, 2),
             (Signal.DISTRESS, 3),
         ):
-            cue = _first_unnegated(pats[signal], parts, present, window)
+            cue = _first_unnegated(pats[signal], parts, present, window, about_me=self.backstop)
             if cue is not None:
                 found.append((signal, cue))
             elif signal is not Signal.DISTRESS:
                 # A denied risk ("I'm not suicidal") is still no time to end a chat.
-                denied = _first(pats[signal], text, present)
+                denied = (
+                    _first_in(pats[signal], [p for p in parts if _speaks_of_self(p)], present)
+                    if self.backstop
+                    else _first(pats[signal], text, present)
+                )
                 if denied is not None:
                     found.append((Signal.DISTRESS, denied))
         own = strip_quotes(text)
@@ -200,14 +251,14 @@ class RuleDetector:
             # "you're not stupid": the negation sits inside the matched phrase.
             if cue is not None and not (signal is Signal.ABUSE and _INNER_NOT.search(cue)):
                 found.append((signal, cue))
-        if not any(s is Signal.DISTRESS for s, _ in found):
+        if not self.backstop and not any(s is Signal.DISTRESS for s, _ in found):
             cue = _affect(parts, pats[Signal.ABUSE], present)
             if cue is not None:
                 found.append((Signal.DISTRESS, cue))
         request = self._end_request(own_parts, present)
         if request is not None:
             found.append((Signal.END_REQUEST, request))
-        if not {s for s, _ in found} & _EXPLAINED:
+        if not self.backstop and not {s for s, _ in found} & _EXPLAINED:
             cue = _state_net(own_parts, present, pats[Signal.END_REQUEST], pats[Signal.ABUSE])
             if cue is not None:
                 found.append((Signal.DISTRESS, cue))

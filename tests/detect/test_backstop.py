@@ -1,0 +1,67 @@
+"""The rule detector as a backstop beside a learned one: high-precision phrases only."""
+
+from __future__ import annotations
+
+import pytest
+
+from end_conversation import RuleDetector, Signal, TurnText
+
+
+def _signals(text: str, *, backstop: bool) -> frozenset[Signal]:
+    return RuleDetector(backstop=backstop).annotate(TurnText(role="user", text=text)).signals
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to kill myself.",
+        "I've been suicidal for weeks.",
+        "I have the pills ready for tonight.",
+        "Je veux mourir.",
+        "Quiero morir.",
+        "Ich will nicht mehr leben.",
+        "我想死",
+    ],
+)
+def test_first_person_risk_phrases_still_veto(text: str) -> None:
+    assert Signal.RISK_SELF in _signals(text, backstop=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "full_reads"),
+    [
+        ("What does the word suicidal mean in a dictionary?", Signal.RISK_SELF),
+        ("Which novel ends with the heroine's suicide?", Signal.RISK_SELF),
+        ("The budget spreadsheet makes the whole team sad every quarter, any tips?", None),
+    ],
+)
+def test_topic_mentions_not_about_the_speaker_raise_no_veto(
+    text: str, full_reads: Signal | None
+) -> None:
+    backstop = _signals(text, backstop=True)
+    assert not backstop & {Signal.RISK_SELF, Signal.RISK_OTHERS, Signal.DISTRESS}
+    if full_reads is not None:  # the full rule set does fire: the backstop is what differs
+        assert full_reads in _signals(text, backstop=False)
+
+
+def test_the_broad_affect_net_is_off_in_backstop_mode() -> None:
+    text = "Worthless. Stupid. Garbage."
+    assert Signal.DISTRESS in _signals(text, backstop=False)
+    assert Signal.DISTRESS not in _signals(text, backstop=True)
+
+
+def test_backstop_mode_is_named_in_the_version() -> None:
+    assert RuleDetector().version == "1"
+    assert RuleDetector(backstop=True).version == "1-backstop"
+
+
+@pytest.mark.parametrize(
+    ("text", "signal"),
+    [
+        ("Please end this conversation.", Signal.END_REQUEST),
+        ("Yes, I understand it's permanent. End it.", Signal.AFFIRM),
+        ("You ended my chat yesterday for no reason.", Signal.PAST_END),
+    ],
+)
+def test_end_requests_confirmations_and_past_ends_are_kept(text: str, signal: Signal) -> None:
+    assert signal in _signals(text, backstop=True)

@@ -3,8 +3,14 @@
 # conformance suite over streamable HTTP (with a baseline of features we do not
 # offer). Needs Node 20 and npm; run from the repository root with the venv active.
 set -euo pipefail
-NODE_DIR=.ci/node
-mkdir -p "$NODE_DIR"
+# npm's tree (about 150 MB) lives in a temporary folder, removed when the script ends.
+NODE_DIR=$(mktemp -d /tmp/ec-node.XXXXXX)
+SERVER=""
+cleanup() {
+    if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; fi
+    rm -rf "$NODE_DIR"
+}
+trap cleanup EXIT
 npm install --prefix "$NODE_DIR" --silent --no-audit --no-fund \
     @modelcontextprotocol/inspector@0.15.0 @modelcontextprotocol/conformance@0.1.13
 PY="$(command -v python)"
@@ -26,7 +32,6 @@ echo "-- conformance suite against the HTTP server"
 PORT=18765
 end-conversation serve --http --port "$PORT" --store memory: &
 SERVER=$!
-trap 'kill "$SERVER" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
     if "$PY" -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 0.2)" 2>/dev/null; then break; fi
     sleep 0.1

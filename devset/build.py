@@ -398,13 +398,31 @@ def build(data: Path, seed: int = 7) -> list[dict[str, Any]]:
     return out
 
 
+NEEDED = ("diasafety_train.json", "hh_rlhf_harmless_base_test.jsonl.gz", "clinc150_train_val.json")
+
+
+def require_data(folder: Path) -> Path:
+    """`folder` if it holds the development data; otherwise exit with a one-line reason."""
+    missing = [name for name in NEEDED if not (folder / name).is_file()]
+    if missing:
+        raise SystemExit(
+            f"development data not found: {folder} has no {', '.join(missing)}"
+            " (pass --data FOLDER; see ../shared/data/README.md)"
+        )
+    return folder
+
+
 def main() -> None:
     here = Path(__file__).resolve().parent
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", default=str(here.parent.parent / "shared" / "data"))
+    parser.add_argument(
+        "--data",
+        default=str(here.parent.parent / "shared" / "data"),
+        help="folder holding the public development data (default: ../shared/data)",
+    )
     parser.add_argument("--out", default=str(here / "out" / "dev.jsonl"))
     args = parser.parse_args()
-    rows = build(Path(args.data))
+    rows = build(require_data(Path(args.data)))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w") as fh:

@@ -29,7 +29,10 @@ def main() -> None:
     args = parser.parse_args()
     policy = Policy.model_validate_json(Path(args.policy).read_text()) if args.policy else Policy()
     guard = Guard(policy=policy)
-    rows = [json.loads(line) for line in Path(args.file).read_text().splitlines()]
+    source = Path(args.file)
+    if not source.is_file():
+        raise SystemExit(f"no development set at {source}: run python devset/build.py first")
+    rows = [json.loads(line) for line in source.read_text().splitlines()]
     stats: dict[str, Counter[str]] = defaultdict(Counter)
     shown = 0
     start = time.perf_counter()

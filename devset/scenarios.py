@@ -16,7 +16,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from build import build
+from build import build, require_data
 
 from end_conversation.workbench import Scenario, dump_suite
 
@@ -68,10 +68,14 @@ def to_scenario(row: dict[str, Any]) -> Scenario:
 def main() -> None:
     here = Path(__file__).resolve().parent
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", default=str(here.parent.parent / "shared" / "data"))
+    parser.add_argument(
+        "--data",
+        default=str(here.parent.parent / "shared" / "data"),
+        help="folder holding the public development data (default: ../shared/data)",
+    )
     parser.add_argument("--out", default=str(here / "out" / "scenarios.jsonl"))
     args = parser.parse_args()
-    scenarios = [to_scenario(row) for row in build(Path(args.data))]
+    scenarios = [to_scenario(row) for row in build(require_data(Path(args.data)))]
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     count = dump_suite(scenarios, args.out)
     print(f"wrote {count} scenarios to {args.out}")

@@ -127,8 +127,9 @@ def test_shipped_examples_decide_as_their_names_say(example: Path) -> None:
     assert verdict["decision"] == expected, (example.name, verdict["reasons"])
 
 
-def test_demo_tells_the_whole_story_without_a_key() -> None:
-    env_free = run("demo")
+def test_demo_tells_the_whole_story_without_a_key(tmp_path: Path) -> None:
+    store = tmp_path / "demo.sqlite3"
+    env_free = run("demo", "--store", str(store))
     assert env_free.returncode == 0, env_free.stderr
     out = env_free.stdout
     assert "HONORED" in out
@@ -142,6 +143,19 @@ def test_demo_tells_the_whole_story_without_a_key() -> None:
     kinds = [line.split()[1] for line in trail.splitlines() if line.startswith("#")]
     assert kinds == ["decision", "end", "branch", "decision"]
     assert "audit verify: intact" in trail
+    # The trail stays behind for the operator commands the demo names at the end.
+    url = f"sqlite:///{store.resolve()}"
+    for command in ("audit show", "audit verify", "metrics"):
+        assert f"end-conversation {command} --store {url}" in out
+    shown = run("audit", "show", "--store", url)
+    assert shown.returncode == 0, shown.stderr
+    assert "persisted_after_warning" in shown.stdout
+    assert run("audit", "verify", "--store", url).returncode == 0
+    assert "end_conversation_ends_total" in run("metrics", "--store", url).stdout
+    # A second run adds its own conversations and shows only its own records.
+    again = run("demo", "--store", str(store)).stdout
+    kinds = [line.split()[1] for line in again[again.index("the audit trail") :].splitlines() if line.startswith("#")]
+    assert kinds == ["decision", "end", "branch", "decision"]
 
 
 def test_chat_without_a_key_says_what_is_missing() -> None:

@@ -124,10 +124,10 @@ def _tool(args: argparse.Namespace, out: IO[str]) -> int:
     return 0
 
 
-def _demo_main() -> int:
+def _demo_main(store: str) -> int:
     from ._demo import run_demo  # imports the SDK and rich only when asked
 
-    return run_demo()
+    return run_demo(store_path=store)
 
 
 def _chat_main(model: str, db: str) -> int:
@@ -196,7 +196,13 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser(
         "demo", help="play scripted conversations through the real SDK (no API key needed)"
     )
-    demo.set_defaults(run=lambda args, out: _demo_main())
+    demo.add_argument(
+        "--store",
+        default="end_conversation-demo.sqlite3",
+        help="SQLite file the demo writes its conversations and audit trail to"
+        " (default: end_conversation-demo.sqlite3), for `audit show` and `metrics` afterwards",
+    )
+    demo.set_defaults(run=lambda args, out: _demo_main(args.store))
 
     chat = sub.add_parser("chat", help="chat with Claude interactively (needs ANTHROPIC_API_KEY)")
     chat.add_argument("--model", default="claude-opus-4-8", help="model name")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,7 +82,11 @@ def _script() -> list[ScriptedReply]:
     return [s.model for s in steps if s.model is not None] + [SUPPORT]
 
 
-def run_demo(console: Any = None) -> int:
+DEMO_STORE = "end_conversation-demo.sqlite3"
+"""Where the demo keeps its conversations and audit trail, for the operator commands."""
+
+
+def run_demo(console: Any = None, store_path: str | Path = DEMO_STORE) -> int:
     """Play both scripts through the real SDK against the scripted model on loopback."""
     from anthropic import Anthropic
     from rich.console import Console
@@ -131,8 +134,12 @@ def run_demo(console: Any = None) -> int:
         show_reply(reply)
         return reply
 
-    with tempfile.TemporaryDirectory() as tmp, FakeMessagesServer(_script()) as server:
-        store = SQLiteStore(Path(tmp) / "demo.sqlite3")
+    path = Path(store_path).resolve()
+    with FakeMessagesServer(_script()) as server:
+        # A real file the operator commands can open afterwards (printed at the end).
+        store = SQLiteStore(path)
+        newest = store.audit_trail(limit=1)
+        before = newest[-1].seq if newest else 0
         client = Anthropic(api_key="demo", base_url=server.url, max_retries=0)
         chat = Chat(client, model=MODEL, store=store)
 
@@ -166,21 +173,24 @@ def run_demo(console: Any = None) -> int:
         conv2 = chat.start()
         for step in DISTRESS:
             turn(conv2, step)
-        out.print(
-            f"conversation {conv2.id[:8]} ended={conv2.record.ended}; "
-            f"model calls made: {len(server.requests)}"
-        )
+        out.print(f"conversation {conv2.id[:8]} ended={conv2.record.ended}")
 
         out.print(Rule("3. What an operator sees: the audit trail"))
-        for r in store.audit_trail():
+        for r in store.audit_trail(after_seq=before):  # not earlier demo runs' records
             reasons = ", ".join(r.reasons)
             out.print(
                 f"#{r.seq} {r.kind:<8} {str(r.conversation_id)[:8]} {r.decision or '':<8} {reasons}"
             )
         problems = store.verify_audit()
         out.print(f"audit verify: {problems or 'intact'}")
+        out.print(f"model calls made in this demo: {len(server.requests)}")
         client.close()
         store.close()
+    url = f"sqlite:///{path}"
+    out.print(Rule("Try next: the operator's commands on this demo's store"))
+    for command in ("audit show", "audit verify", "metrics"):
+        line = f"end-conversation {command} --store {url}"
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
     return 0
 
 

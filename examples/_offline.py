@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from contextlib import AbstractContextManager, nullcontext
 
 from end_conversation.testing import FakeMessagesServer, ScriptedReply, call_end, say
@@ -18,6 +19,10 @@ def backend(script: list[ScriptedReply] = SCRIPT) -> AbstractContextManager[str 
     """Yields a base_url for the scripted model, or None to use the real API."""
     if os.environ.get("ANTHROPIC_API_KEY"):
         return nullcontext(None)
+    print(
+        "(no ANTHROPIC_API_KEY: a scripted model stands in for Claude; set the key to use Claude)",
+        file=sys.stderr,
+    )
     return _Scripted(script)
 
 

@@ -26,7 +26,9 @@ with backend() as base_url:
                 messages=messages,
             )
             messages.append({"role": "assistant", "content": response.content})
-            print("assistant:", "".join(b.text for b in response.content if b.type == "text"))
+            said = "".join(b.text for b in response.content if b.type == "text")
+            if said:  # a turn that only calls end_conversation has no text
+                print("assistant:", said)
             if response.stop_reason != "tool_use":
                 break
             results = []

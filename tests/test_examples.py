@@ -20,6 +20,10 @@ def test_example_runs_offline(name: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "This conversation has been ended" in done.stdout
+    assert "scripted model stands in for Claude" in done.stderr
+    lines = done.stdout.splitlines()
+    assert "assistant:" not in [line.strip() for line in lines], "an empty assistant line"
+    assert any(line.startswith("assistant: I can't help") for line in lines)
 
 
 def test_mcp_host_example_runs() -> None:

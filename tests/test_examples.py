@@ -40,3 +40,9 @@ def test_client_configs_are_valid_json() -> None:
     for name in ("claude_desktop_config.json", "http_client_config.json"):
         config = json.loads((EXAMPLES / "mcp" / name).read_text())
         assert "end-conversation" in config["mcpServers"]
+    # A desktop app starts servers in a working directory of its own: the store path
+    # must be absolute, or the file lands wherever that is.
+    stdio = json.loads((EXAMPLES / "mcp" / "claude_desktop_config.json").read_text())
+    args = stdio["mcpServers"]["end-conversation"]["args"]
+    url = args[args.index("--store") + 1]
+    assert url.startswith("sqlite:////"), url

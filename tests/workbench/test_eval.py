@@ -237,3 +237,17 @@ async def test_offline_sends_nothing_even_with_a_client(tmp_path: Path) -> None:
             )
         assert server.requests == []
     assert report.errors == 3
+
+
+def test_offline_without_recordings_says_why_in_the_table_and_claims_no_gate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = _eval("--offline", "--cache", str(tmp_path), "--category", "rudeness")
+    out = capsys.readouterr().out
+    assert code == 3
+    assert "not recorded (offline replay)" in out
+    assert "gate not checked: no scenario ran" in out
+    assert "gate passed" not in out
+    assert "variant(s)" not in out
+    assert "1 variant," in out
+

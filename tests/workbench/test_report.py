@@ -122,7 +122,7 @@ def test_html_report_renders_in_headless_chromium(tmp_path: Path) -> None:
     rows = len(report.categories) + 1
     assert dom.count('class="bar"') == 3 * rows * len(report.variants)
     assert 'class="worse"' in dom  # differences are highlighted
-    assert "Gate passed" in dom
+    assert "gate passed" in dom
 
     shot = tmp_path / "report.png"
     _chromium(
@@ -141,3 +141,16 @@ def test_html_report_renders_in_headless_chromium(tmp_path: Path) -> None:
     assert non_white > 0.05 * 1280 * 1600
     if out := os.environ.get("END_CONVERSATION_SCREENSHOT"):
         shutil.copy(shot, out)
+
+
+def test_category_names_are_never_cut_in_a_narrow_table() -> None:
+    from rich.console import Console
+
+    from end_conversation.workbench import to_table
+
+    buffer = io.StringIO()
+    Console(file=buffer, width=80).print(to_table(_comparison()))
+    out = buffer.getvalue()
+    for category in ("persistent_harm", "persistent_abuse", "single_harmful_request"):
+        assert category in out
+    assert "persistent_…" not in out

@@ -173,3 +173,33 @@ def test_chat_without_a_key_says_what_is_missing() -> None:
     )
     assert done.returncode == 2
     assert "ANTHROPIC_API_KEY" in done.stdout
+
+
+def test_version_flag_prints_the_package_version() -> None:
+    from end_conversation import __version__
+
+    done = run("--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"end-conversation {__version__}"
+
+
+@pytest.mark.parametrize(
+    "command", ["prompt", "demo", "chat", "serve", "tool", "feedback", "metrics", "check"]
+)
+def test_every_command_describes_itself_in_its_help(command: str) -> None:
+    done = run(command, "--help")
+    assert done.returncode == 0
+    _usage, _, rest = done.stdout.partition("\n\n")
+    description = rest.split("\n\n")[0]
+    assert not description.startswith(("positional arguments", "options")), done.stdout
+    assert len(description.split()) >= 8
+
+
+def test_store_help_names_postgresql() -> None:
+    assert "postgresql://" in run("serve", "--help").stdout
+
+
+def test_scenario_categories_explain_their_columns() -> None:
+    out = run("scenarios", "categories").stdout
+    assert out.splitlines()[0].startswith("category;")
+    assert "expects" in out

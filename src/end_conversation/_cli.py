@@ -158,9 +158,13 @@ def _serve_main(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from . import __version__
     parser = argparse.ArgumentParser(
         prog="end-conversation",
         description="Check end_conversation calls against conversation history.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}", help="print the version"
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -180,7 +184,15 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--pretty", action="store_true", help="indent the JSON")
     check.set_defaults(run=_check)
 
-    prompt = sub.add_parser("prompt", help="print a prompt file, or list versions")
+    prompt = sub.add_parser(
+        "prompt",
+        help="print a prompt file, or list versions",
+        description=(
+            "Print one of the shipped, versioned prompt files (the system instructions, the "
+            "tool description, the notice a user sees, the tool results), list the versions, "
+            "or print one as a draft file to edit and compare with `eval --prompt`."
+        ),
+    )
     prompt.add_argument(
         "kind", nargs="?", default="system", choices=["system", "tool", "notice", "results"]
     )
@@ -194,7 +206,13 @@ def _parser() -> argparse.ArgumentParser:
     prompt.set_defaults(run=_prompt)
 
     demo = sub.add_parser(
-        "demo", help="play scripted conversations through the real SDK (no API key needed)"
+        "demo",
+        help="play scripted conversations through the real SDK (no API key needed)",
+        description=(
+            "Play two scripted conversations through the real anthropic SDK against a built-in "
+            "scripted model on loopback: one the guard ends, one it refuses to end. The audit "
+            "trail stays in --store for the operator commands printed at the end."
+        ),
     )
     demo.add_argument(
         "--store",
@@ -204,7 +222,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(run=lambda args, out: _demo_main(args.store))
 
-    chat = sub.add_parser("chat", help="chat with Claude interactively (needs ANTHROPIC_API_KEY)")
+    chat = sub.add_parser(
+        "chat",
+        help="chat with Claude interactively (needs ANTHROPIC_API_KEY)",
+        description=(
+            "Chat with Claude in the terminal with the end_conversation tool and the guard; "
+            "/edit N TEXT branches from an earlier message. Needs ANTHROPIC_API_KEY."
+        ),
+    )
     chat.add_argument("--model", default="claude-opus-4-8", help="model name")
     chat.add_argument(
         "--db", default="end_conversation.sqlite3", help="SQLite file for conversations"
@@ -214,6 +239,11 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser(
         "serve",
         help="MCP server offering end_conversation (stdio; --http for streamable HTTP)",
+        description=(
+            "Serve the end_conversation tool, its policy prompt and resources over MCP: on "
+            "stdio by default, or streamable HTTP at http://HOST:PORT/mcp with --http "
+            "(bearer tokens required off loopback). Every decision goes to the store's audit trail."
+        ),
     )
     serve.add_argument("--http", action="store_true", help="serve streamable HTTP at /mcp")
     serve.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
@@ -228,13 +258,20 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     serve.add_argument(
-        "--store", default="sqlite:///end_conversation.sqlite3", help="sqlite:///PATH or memory:"
+        "--store",
+        default="sqlite:///end_conversation.sqlite3",
+        help="store URL: sqlite:///PATH, postgresql://USER@HOST/DB or memory:"
+        " (default sqlite:///end_conversation.sqlite3)",
     )
     serve.add_argument("--policy", help="policy file (.json or .toml)")
     serve.add_argument("--mode", choices=[m.value for m in Mode], help="override the policy mode")
     serve.set_defaults(run=lambda args, out: _serve_main(args))
 
-    tool = sub.add_parser("tool", help="print the Messages API tool definition as JSON")
+    tool = sub.add_parser(
+        "tool",
+        help="print the Messages API tool definition as JSON",
+        description="Print the end_conversation tool definition (a Messages API ToolParam).",
+    )
     tool.add_argument("--version", default="latest", help="tool description version or path")
     tool.set_defaults(run=_tool)
 

@@ -70,19 +70,37 @@ def add_commands(sub: Any, fail: type[Exception]) -> None:
     request = review_sub.add_parser("request", help="put an ended conversation up for review")
     store_arg(request)
     request.add_argument("conversation_id")
-    request.add_argument("--reason", default="")
+    request.add_argument("--reason", default="", help="why it should be reviewed (recorded)")
     request.set_defaults(run=lambda a, out: _review_request(a, out, fail))
 
-    feedback = sub.add_parser("feedback", help="record a user's feedback on a conversation")
+    feedback = sub.add_parser(
+        "feedback",
+        help="record a user's feedback on a conversation",
+        description=(
+            "Record a user's feedback on a conversation (by default, that an end was "
+            "unexpected); feedback on an end is linked to its verdict and queues a review."
+        ),
+    )
     store_arg(feedback)
     feedback.add_argument("conversation_id")
     feedback.add_argument(
-        "--kind", choices=["unexpected_end", "agree", "other"], default="unexpected_end"
+        "--kind",
+        choices=["unexpected_end", "agree", "other"],
+        default="unexpected_end",
+        help="what the user says: the end was unexpected (default), they agree, or other",
     )
-    feedback.add_argument("--text", default="")
+    feedback.add_argument("--text", default="", help="the user's own words (recorded)")
     feedback.set_defaults(run=lambda a, out: _feedback(a, out, fail))
 
-    metrics = sub.add_parser("metrics", help="metrics from the audit trail")
+    metrics = sub.add_parser(
+        "metrics",
+        help="metrics from the audit trail",
+        description=(
+            "Metrics computed from the audit trail (decisions by reason, ends by reason, "
+            "time from first refusal to end, overturn and feedback rates), as Prometheus "
+            "text or JSON."
+        ),
+    )
     store_arg(metrics)
     metrics.add_argument("--since", help="from this time (ISO 8601 or seconds since the epoch)")
     metrics.add_argument("--format", choices=["prometheus", "json"], default="prometheus")

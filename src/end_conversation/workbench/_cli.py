@@ -102,6 +102,11 @@ def _scenarios(args: argparse.Namespace, out: IO[str], fail: type[Exception]) ->
         out.write(json.dumps(suite_schema(), indent=2) + "\n")
         return 0
     if args.action == "categories":
+        out.write(
+            "category; what the model should do by default (end / continue); the reason its "
+            "end_conversation call gives; what the category holds\n\n"
+        )
+        out.write(f"{'category':24} {'expects':8} {'reason':24} description\n")
         for c in CATEGORIES.values():
             what = "end" if c.should_end else "continue"
             risk = " [at risk: never end]" if c.at_risk else ""

@@ -307,23 +307,31 @@ _END_V = (
 )
 END_REQUEST = Lexicon(
     bounded=(
-        rf"{_END_V}\s+{_DET}{_CONV}",
+        rf"(?:want|need|would\s+like|'d\s+like)\s+(?:this|the|our)\s+{_CONV}\s+(?:ended|closed|terminated|over|finished|shut\s+down|locked)",
+        r"dar\s+por\s+(?:terminad|finalizad|cerrad|acabad)[oa]\s+(?:esta|este|la|el|nuestra|nuestro)\s+(?:conversacion|charla|chat|sesion)",
+        r"(?:encerr\w*|termin\w*|finaliz\w*|fech\w*|acab\w*)\s+(?:o|a)\s+(?:nosso|nossa)\s+(?:conversa|conversacao|sessao|chat|papo)",
+        r"(?:dieses|das|unser|diesen|den|die|diese|unsere)\s+(?:gesprach|chat|unterhaltung|konversation|sitzung)\s+(?:bitte\s+|jetzt\s+|sofort\s+|hier\s+)*(?:beend\w*|schliess\w*|abbrech\w*|abbrichst|zu\s+ende\s+bring\w*)",
+        # Not "end the conversation with my landlord", "your end conversation feature",
+        # "terminate the thread pool": talk about other conversations or things.
+        rf"{_END_V}\s+(?:out\s+|up\s+|down\s+|off\s+)?{_DET}{_CONV}(?!\s+(?:with|feature|button|tool|function|option|pool|works?|between)\b)",
+        rf"(?:shut|close|wrap|lock|end)\s+{_DET}{_CONV}\s+(?:down|up|out|off)",
         rf"(?:want|wish|need|would\s+like|'d\s+like)\s+(?:this|the|our)\s+{_CONV}\s+to\s+(?:be\s+over|end|stop|be\s+(?:closed|ended|terminated))",
         r"(?:use|call|trigger|invoke|run|activate|hit)\s+(?:the\s+|your\s+)?end[_\s]?conversation|end[_]conversation",
         rf"(?:i\s+(?:want|wanna|would\s+like|'d\s+like)|let'?s)\s+(?:to\s+)?(?:end|close|stop|finish)\s+(?:it|this|things)\s+(?:here|now)\b(?=.*\b{_CONV}\b)",
         rf"{_DET}{_CONV}\s+(?:is\s+)?over\s*,?\s*(?:please\s+)?(?:end|close)\s+it",
         rf"(?:please\s+)?(?:end|close|terminate)\s+it\s+(?:now|here)\s*,?\s*(?:please\s+)?(?:end|close)\s+(?:the|this)\s+{_CONV}",
         # Spanish, French, German, Portuguese, Italian, Dutch, Russian
-        r"(?:termina|terminar|terminemos|finaliza|finalizar|cierra|cerrar|acaba|acabar|acabemos|corta|cortar|pon\s+fin\s+a|poner\s+fin\s+a)\s+(?:esta|la|nuestra|este|el)\s+(?:conversacion|charla|chat|sesion|platica)",
-        r"(?:termines|termine|terminer|terminez|terminons|mets\s+fin\s+a|mettre\s+fin\s+a|mettez\s+fin\s+a|ferme|fermer|fermez|arrete|arreter|arretez|clos|clore|cloture|cloturer|finis|finir)\s+(?:cette|la|notre|ce|le)\s+(?:conversation|discussion|session|chat|echange)",
+        r"(?:termin\w*|finaliz\w*|cierr\w*|cerr\w*|acab\w*|cort\w*|pon\s+fin\s+a|poner\s+fin\s+a|ponga\s+fin\s+a)\s+(?:esta|la|nuestra|este|el)\s+(?:nuestra\s+)?(?:conversacion|charla|chat|sesion|platica)",
+        r"(?:termin\w*|mets\s+fin\s+a|mettre\s+fin\s+a|mettez\s+fin\s+a|ferm\w*|arret\w*|clos|clore|clotur\w*|finis\w*|finir)\s+(?:cette|la|notre|ce|le)\s+(?:conversation|discussion|session|chat|echange)",
         r"(?:beende|beenden|beendet|schliesse|schliessen|schliess|stopp|stoppe|brich)\s+(?:bitte\s+)?(?:dieses|das|unser|diesen|den|die|diese|unsere)\s+(?:gesprach|chat|unterhaltung|konversation|sitzung)",
         r"(?:dieses|das|unser|diesen|den|die|diese|unsere)\s+(?:gesprach|chat|unterhaltung|konversation|sitzung)\s+(?:bitte\s+|jetzt\s+|sofort\s+)*(?:beenden|schliessen|abbrechen)",
-        r"(?:encerre|encerrar|encerra|termine|terminar|termina|finalize|finalizar|finaliza|feche|fechar|fecha|acabe|acabar)\s+(?:esta|essa|a|nossa|este|esse|o)\s+(?:conversa|conversacao|sessao|chat|papo)",
-        r"(?:termina|terminare|terminiamo|chiudi|chiudere|chiudiamo|concludi|concludere|finisci|finire|interrompi|interrompere)\s+(?:questa|la|nostra|questo|il)\s+(?:conversazione|chat|sessione|discussione)",
+        r"(?:encerr\w*|termin\w*|finaliz\w*|fech\w*|acab\w*)\s+(?:esta|essa|a|nossa|este|esse|o)\s+(?:nossa\s+)?(?:conversa|conversacao|sessao|chat|papo)",
+        r"(?:termin\w*|chiud\w*|conclud\w*|finisci|finire|interromp\w*)\s+(?:questa|la|nostra|questo|il)\s+(?:nostra\s+)?(?:conversazione|chat|sessione|discussione)",
         r"(?:beeindig|beeindigen|stop|sluit|sluiten)\s+(?:dit|dat|het|ons|deze)\s+(?:gesprek|chat|sessie)",
         r"(?:заверши|завершить|завершите|закончи|закончить|закончим|закончите|прекрати|прекратить|прекратите|останови|закрой|закрыть)\s+(?:этот\s+|наш\s+|этот\s+наш\s+)?(?:разговор|диалог|чат|беседу|сеанс)",
     ),
     unbounded=(
+        r"(?:この)?(?:会話|チャット|やりとり)を終わりに",
         r"(?:结束|終止|终止|關閉|关闭|結束)(?:这个|这次|我们的|這個|這次|我們的|本次)?(?:对话|對話|聊天|会话|會話)",
         r"(?:この)?(?:会話|チャット|やりとり)を(?:終了|終わら|終え|打ち切|閉じ)",
         r"(?:이|이번)?\s?(?:대화|채팅)를?\s?(?:끝내|종료)",
@@ -334,6 +342,7 @@ END_REQUEST = Lexicon(
 NOT_A_REQUEST = re.compile(
     r"\b(?:if|what\s+happens|what\s+would\s+happen|would\s+happen|why\s+did|did\s+you|you\s+(?:ended|closed)|"
     r"can\s+you\s+even|are\s+you\s+able|is\s+it\s+possible|how\s+do\s+(?:you|i|we)|how\s+does|"
+    r"how\s+(?:to|would|should)|explain|tell\s+me\s+(?:how|about)|what'?s\s+(?:a|the)\s+(?:good|best|polite|nice)\s+way|tips|advice|"
     r"when\s+(?:you|do)|last\s+time|yesterday|previous|earlier|before|the\s+other|another|"
     r"si|wenn|falls|se|если|warum|pourquoi|por\s+que|perche|почему)\b|如果|なぜ|もし"
 )
@@ -351,6 +360,7 @@ AFFIRM = Lexicon(
         r"да|подтверждаю|понимаю|конечно|согласен|согласна|давай",
     ),
     unbounded=(
+        r"^(?:确定|確定)",
         r"^(?:是|是的|对|對|确认|確認|好的|好|我确定|我確定|明白|可以|嗯)",
         r"はい|確認します|わかりました|分かりました|お願いします|大丈夫です|ええ",
         r"^(?:네|예|응|확인)",
@@ -363,7 +373,10 @@ DECLINE = Lexicon(
         r"^\s*(?:non|nein|nao|нет|niet|nee)",
         r"pero|espera|mejor\s+no|attends|en\s+fait|warte|doch\s+nicht|espere|aspetta|wacht|подожди|не\s+надо",
     ),
-    unbounded=(r"^(?:不|不要|算了|等等|等一下)|いいえ|やめ|待って|^아니",),
+    unbounded=(
+        r"^(?:不|不要|算了|等等|等一下)|いいえ|やめ|待って|^아니",
+        r"再想想|考虑一下|考慮一下|还是不|還是不|不用了|先不|ちょっと考え|やっぱり",
+    ),
 )
 
 # ---------------------------------------------------------------- harmful requests
@@ -565,6 +578,9 @@ WARN_NEGATED_END = re.compile(
 # ---------------------------------------------------------------- assistant: confirm-permanent question
 CONFIRM_PERMANENT = Lexicon(
     bounded=(
+        r"(?:stays?|remains?|be)\s+(?:closed|locked|ended)\s+(?:for\s+good|forever|permanently)|(?:stays?|remains?)\s+(?:closed|locked)|locked\s+(?:for\s+good|permanently|forever)|no\s+(?:going|coming)\s+back|(?:can'?t|cannot|can\s+not)\s+(?:undo|reverse|reopen)",
+        r"(?:no\s+se\s+puede|no\s+podre|no\s+hay\s+forma\s+de)\s+deshacer\w*|(?:ne\s+)?(?:peut|pourra)\s+pas\s+etre\s+annul\w*|sans\s+retour|nicht\s+(?:\w+\s+){0,2}ruckgangig|nichts\s+mehr\s+schreiben",
+        r"nao\s+(?:pode|podera)\s+ser\s+desfeit\w*|sem\s+volta|non\s+(?:si\s+)?(?:puo|potra)\s+(?:essere\s+)?annullar\w*|senza\s+ritorno",
         r"permanent\w*|irreversibl\w*|(?:can'?t|cannot|can\s+not)\s+be\s+(?:undone|reversed|reopened|restored)|(?:won'?t|will\s+not)\s+be\s+able\s+to\s+(?:send|continue|reopen|come\s+back|return|add|write|reply)|no\s+(?:further|more)\s+messages|for\s+good|(?:can'?t|cannot)\s+(?:send|continue|reopen)|(?:is|are)\s+final|(?:cannot|can'?t)\s+undo",
         r"permanente\w*|definitiv\w*|irreversible|no\s+podras|no\s+podra|ya\s+no\s+(?:podras|podra)|sin\s+vuelta\s+atras",
         r"definiti(?:f|ve)\w*|ne\s+pourr(?:ez|as)\s+plus|irreversible",

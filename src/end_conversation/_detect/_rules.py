@@ -185,6 +185,17 @@ def _state_net(
     return None
 
 
+_REDIRECT_WORDS = 80
+
+
+def _may_redirect(text: str, found: list[tuple[Signal, str]]) -> bool:
+    """A long answer that refuses nothing is help, not a redirection: its friendly
+    closing ("feel free to ask", "I'm here to help") must not start a refusal streak."""
+    if any(s is Signal.REFUSAL for s, _ in found):
+        return True
+    return len(text.split()) <= _REDIRECT_WORDS
+
+
 class RuleDetector:
     """Phrase rules over normalized text.
 
@@ -302,6 +313,8 @@ class RuleDetector:
         for signal in (Signal.REFUSAL, Signal.REDIRECTION, Signal.CRISIS_SUPPORT, Signal.SUPPORT):
             if signal is Signal.REFUSAL and refusal_stop:
                 continue
+            if signal is Signal.REDIRECTION and not _may_redirect(text, found):
+                continue
             cue = _first(pats[signal], text, present)
             if cue is not None:
                 found.append((signal, cue))
@@ -334,9 +347,13 @@ class RuleDetector:
 
     def _confirm_question(self, text: str, present: frozenset[str]) -> str | None:
         p = _parts()
-        end = p["confirm_end"].search(text, present)
-        if end is None or p["confirm_permanent"].search(text, present) is None:
+        # A question that says the end is permanent: "This is permanent. Shall I go
+        # ahead?" The rule asks more around it (an explicit request before, an
+        # explicit yes after), so the end itself need not be named again here.
+        permanent = p["confirm_permanent"].search(text, present)
+        if permanent is None:
             return None
         if p["confirm_ask"].search(text, present) is None and "?" not in text:
             return None
-        return end.group(0)
+        end = p["confirm_end"].search(text, present)
+        return (end or permanent).group(0)

@@ -55,6 +55,7 @@ from .._errors import (
     ConfigurationError,
     ConversationEndedError,
     EndConversationError,
+    HistoryChangedError,
     StoreError,
     UnknownConversationError,
 )
@@ -385,9 +386,20 @@ def create_server(
                     store.record(events)
                     oversight.after_decisions(internal, owner, [verdict])
                     return _result(verdict, ended=False)
-                final = oversight.end(  # creates the record if this is its first mention
-                    internal, verdict, user_id=owner, create=record is None, events=events
-                )
+                try:
+                    final = oversight.end(  # creates the record if this is its first mention
+                        internal,
+                        verdict,
+                        user_id=owner,
+                        create=record is None,
+                        events=events,
+                        # Only on the history that was checked: a message that arrived
+                        # meanwhile (say, a disclosure) must be checked too.
+                        expected_messages=len(history),
+                    )
+                except HistoryChangedError:
+                    record = store.get(internal)  # decide again on what it holds now
+                    continue
                 return _result(verdict, ended=final.ended)
             return _error(
                 "Not ended: the conversation kept changing while the call was checked."

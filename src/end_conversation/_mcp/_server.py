@@ -242,8 +242,10 @@ def create_server(
     SQLite write waits only while another process holds the file's write lock),
     and on for any other store, such as one over the network.
 
-    Opening a conversation (its first `record_messages` or `end_conversation`)
-    goes through `Oversight.start`, so a circumvention cooling-off refuses it.
+    When `oversight_policy` sets a circumvention cooling-off, opening a conversation
+    (its first `record_messages` or `end_conversation`) goes through
+    `Oversight.start`, so the cooling-off refuses it. Without one, a first call that
+    is denied opens nothing.
     """
     store = store if store is not None else MemoryStore()
     if offload is None:
@@ -510,7 +512,7 @@ ASGIApp = Callable[
 ]
 
 
-def check_token(token: str) -> str:
+def _check_token(token: str) -> str:
     """A bearer token as given, or ConfigurationError: it must be non-empty visible
     ASCII with no spaces (anything else cannot be sent, or would match too much)."""
     if not isinstance(token, str) or not token:
@@ -568,7 +570,7 @@ def bearer_auth(app: ASGIApp, tokens: str | Sequence[str]) -> ASGIApp:
     listed = [tokens] if isinstance(tokens, str) else list(tokens)
     if not listed:
         raise ConfigurationError("bearer_auth needs at least one token")
-    allowed = [(check_token(t).encode("ascii"), _token_identity(t)) for t in listed]
+    allowed = [(_check_token(t).encode("ascii"), _token_identity(t)) for t in listed]
 
     async def guarded(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "websocket":  # nothing is served there: refuse before reading
@@ -666,7 +668,7 @@ def serve(
     Raises EndConversationError (one line, before anything is served) for an empty
     token, a missing token off loopback, or a store that cannot be opened.
     """
-    tokens = [check_token(t) for t in tokens]
+    tokens = [_check_token(t) for t in tokens]
     if http and host not in _LOOPBACK and not tokens:
         raise ConfigurationError(
             f"serving on {host} (not loopback) needs a bearer token: "

@@ -12,8 +12,9 @@ import pytest
 from mcp import Client, MCPError, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-from end_conversation import MemoryStore, StoreError
+from end_conversation import CircumventionPolicy, MemoryStore, OversightPolicy, StoreError
 from end_conversation._mcp import create_server
+from end_conversation._mcp._server import _internal_id
 from end_conversation.testing import user
 
 from ..guard.scripts import persistent_harm
@@ -117,3 +118,27 @@ async def test_the_stdio_server_writes_no_traceback(tmp_path: Path) -> None:
     lines = text.splitlines()
     assert len(lines) == 2, lines  # one line per refused prompt
     assert all(line.startswith("end-conversation: WARNING") for line in lines)
+
+
+class _FailsAfterTheEnd(MemoryStore):
+    """A store that fails the circumvention check that follows an end."""
+
+    def ended_since(self, user_id: str, since: float) -> list[float]:
+        raise StoreError("connection lost")
+
+
+async def test_a_failure_after_the_end_tells_the_model_the_conversation_ended(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = _FailsAfterTheEnd()
+    policy = OversightPolicy(circumvention=CircumventionPolicy(threshold=5, action="flag"))
+    caplog.set_level(logging.INFO)
+    async with Client(create_server(store, oversight_policy=policy)) as client:
+        result = await client.call_tool(
+            "end_conversation",
+            {"conversation_id": "c", "reason": "harmful_requests", "transcript": HARM},
+        )
+    assert store.get(_internal_id("local", "c")).ended
+    assert result.is_error is True
+    assert result.content[0].text.startswith("The conversation was ended")  # type: ignore[union-attr]
+    assert len(_loud(caplog.records)) == 1

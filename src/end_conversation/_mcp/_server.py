@@ -413,8 +413,18 @@ def create_server(
         except CoolingOffError as exc:
             logger.info("tool %s refused: cooling-off", TOOL_NAME)
             return _error(str(exc))
-        except Exception as exc:  # the conversation continues; the log says why
-            return _failed(TOOL_NAME, exc)
+        except Exception as exc:  # the log says why; the model is told what holds
+            failed = _failed(TOOL_NAME, exc)
+            try:  # a failure after the end (say, in the circumvention check) ended it
+                after = await run_store(lambda: store.get(_internal_id(owner, conversation_id)))
+            except Exception:  # unknown or unreadable: it was not ended here
+                return failed
+            if not after.ended:
+                return failed
+            return _error(
+                f"The conversation was ended, but {TOOL_NAME} then failed"
+                f" ({type(exc).__name__}). {after.notice or ''}".strip()
+            )
 
     @server.tool(
         name="record_messages",

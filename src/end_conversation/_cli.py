@@ -137,13 +137,30 @@ def _chat_main(model: str, db: str) -> int:
 
 
 def _serve_main(args: argparse.Namespace) -> int:
+    import logging
     import os
 
+    from ._errors import EndConversationError
     from ._mcp import serve
 
     policy = _load_policy(args)
-    env = os.environ.get("END_CONVERSATION_TOKEN", "")
-    tokens = [*args.token, *(t.strip() for t in env.split(",") if t.strip())]
+    tokens = list(args.token)
+    env = os.environ.get("END_CONVERSATION_TOKEN")
+    if env is not None:
+        listed = [t.strip() for t in env.split(",")]
+        if not all(listed):  # "", "," or "a,,b": a token is missing, so fail closed
+            raise _Fail(
+                "END_CONVERSATION_TOKEN holds an empty token;"
+                " set it to token[,token...] or unset it"
+            )
+        tokens += listed
+    # One line per record on stderr (tracebacks only at debug level); set before the
+    # server's own logging setup, which then leaves it alone.
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        format="end-conversation: %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     try:
         return serve(
             store_url=args.store,
@@ -153,8 +170,8 @@ def _serve_main(args: argparse.Namespace) -> int:
             port=args.port,
             tokens=tokens,
         )
-    except ValueError as exc:
-        raise _Fail(str(exc)) from exc
+    except (EndConversationError, ValueError) as exc:
+        raise _Fail(" ".join(str(exc).split())) from exc
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -265,6 +282,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--policy", help="policy file (.json or .toml)")
     serve.add_argument("--mode", choices=[m.value for m in Mode], help="override the policy mode")
+    serve.add_argument(
+        "--log-level",
+        default="warning",
+        choices=["debug", "info", "warning", "error"],
+        help="stderr log level (default warning; tracebacks only at debug)",
+    )
     serve.set_defaults(run=lambda args, out: _serve_main(args))
 
     tool = sub.add_parser(

@@ -112,16 +112,24 @@ def _parse(kind: PromptKind, raw: str, source: str, expected: str | None) -> Pro
     return Prompt(kind=kind, version=version, text=body, sha256=digest, source=source)
 
 
-def load_prompt(kind: PromptKind, version: str | Path = "latest") -> Prompt:
+def load_prompt(
+    kind: PromptKind, version: str | Path = "latest", *, allow_path: bool = True
+) -> Prompt:
     """Load a prompt by version (``"v1"``, ``"latest"``) or from a file path.
 
     A path (a `Path`, or a string containing a path separator or ending in
     ``.md``/``.toml``) loads a custom file, so prompt engineers can iterate on
-    drafts without touching the package. An unknown version raises
+    drafts without touching the package. With ``allow_path=False`` (for names
+    that come from remote callers, such as an MCP client) only shipped versions
+    are accepted and no file outside the package is ever opened: anything else
+    raises `UnknownPromptVersionError`. An unknown version raises
     `UnknownPromptVersionError`; it never yields an empty prompt.
     """
-    if isinstance(version, Path) or (
-        isinstance(version, str) and ("/" in version or version.endswith((".md", ".toml")))
+    if not allow_path and not isinstance(version, str):
+        raise UnknownPromptVersionError(kind, str(version), prompt_versions(kind))
+    if allow_path and (
+        isinstance(version, Path)
+        or (isinstance(version, str) and ("/" in version or version.endswith((".md", ".toml"))))
     ):
         path = Path(version)
         try:
@@ -144,9 +152,12 @@ def load_prompt(kind: PromptKind, version: str | Path = "latest") -> Prompt:
     return _parse(kind, entry.read_text(encoding="utf-8"), f"prompts/{kind}/{entry.name}", name)
 
 
-def system_prompt(version: str | Path = "latest") -> str:
-    """The system-prompt section to append to your own system prompt."""
-    return load_prompt("system", version).text
+def system_prompt(version: str | Path = "latest", *, allow_path: bool = True) -> str:
+    """The system-prompt section to append to your own system prompt.
+
+    ``allow_path=False`` accepts shipped versions only (see `load_prompt`).
+    """
+    return load_prompt("system", version, allow_path=allow_path).text
 
 
 def tool_description(version: str | Path = "latest") -> str:

@@ -10,9 +10,23 @@ check it against (its *basis*):
   whether such calls are denied (default) or escalated to human review. The
   guard never honors what it cannot check.
 
+Recorded history comes first. A ``transcript`` is the model's own account of the
+chat, so it may only *extend* what was recorded: the recorded messages must be
+its first messages (compared canonically: key order, and a string content versus
+one text block, do not matter). Then the call is decided on the transcript, which
+holds the record. A transcript that leaves out, reorders or rewrites a recorded
+message is denied (``invalid_input``; ``risk_veto`` when the record shows risk or
+distress): it is never used in place of the record, and recorded risk always
+vetoes.
+
 Conversation ids are the client's own names, scoped to the caller's credential
-(the bearer token over HTTP, the local user over stdio): one client can never
-read or touch another client's conversation.
+(the bearer token that `bearer_auth` checked over HTTP, the local user over
+stdio or in process; without tokens every HTTP client is the one identity
+``http``, never the local user): one client can never read or touch another
+client's conversation.
+
+Failures are logged once, in one line (tool, exception type, message) on the
+``end_conversation.mcp`` logger; the traceback only at debug level.
 """
 
 from __future__ import annotations
@@ -20,19 +34,34 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+import logging
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from typing import Annotated, Any, Literal, TypeVar
 
 import anyio.to_thread
+from mcp import MCPError
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from mcp.server.transport_security import TransportSecurityMiddleware, TransportSecuritySettings
+from mcp.types import (
+    INVALID_PARAMS,
+    CallToolResult,
+    TextContent,
+    ToolAnnotations,
+)
 from pydantic import BaseModel, Field
 
-from .._errors import StoreError, UnknownConversationError
+from .._errors import (
+    ConfigurationError,
+    ConversationEndedError,
+    EndConversationError,
+    HistoryChangedError,
+    StoreError,
+    UnknownConversationError,
+)
 from .._guard import Decision, Guard, Verdict
-from .._oversight import Oversight, OversightPolicy
-from .._prompts import system_prompt
+from .._oversight import CoolingOffError, Oversight, OversightPolicy
+from .._prompts import prompt_versions, system_prompt
 from .._store import (
     ConversationRecord,
     ConversationStore,
@@ -42,9 +71,23 @@ from .._store import (
 )
 from .._tool import TOOL_NAME, EndReason
 
-__all__ = ["EndResult", "bearer_auth", "create_server", "http_app", "metrics_endpoint"]
+__all__ = [
+    "EndResult",
+    "RecordResult",
+    "bearer_auth",
+    "create_server",
+    "http_app",
+    "metrics_endpoint",
+]
 
 _T = TypeVar("_T")
+logger = logging.getLogger("end_conversation.mcp")
+
+_IDENTITY = "end_conversation.identity"
+"""Key in the ASGI scope's ``state`` under which `bearer_auth` puts the identity it checked."""
+_ATTEMPTS = 3
+"""How many times a call is decided again when the history changed before its end."""
+_CALL_ID = "mcp_call"
 
 
 class EndResult(BaseModel):
@@ -66,15 +109,78 @@ class EndResult(BaseModel):
     """What the model should do next."""
 
 
+class RecordResult(BaseModel):
+    """Structured result of a record_messages call."""
+
+    message_count: int = Field(description="Messages now recorded for this conversation.")
+    """Messages now recorded for this conversation."""
+
+
+def _token_identity(token: str) -> str:
+    # The hash of the canonical header keeps identities stable across scheme casing.
+    return "token:" + hashlib.sha256(f"Bearer {token}".encode()).hexdigest()[:16]
+
+
 def _owner(ctx: Context[Any, Any] | None) -> str:
+    """Whose conversations a request may touch: only what `bearer_auth` checked.
+
+    A request header is the client's claim, never an identity by itself.
+    """
     try:
-        headers = ctx.headers if ctx is not None else None
+        request = ctx.request_context.request if ctx is not None else None
     except ValueError:  # called outside a request (in process): the local user
-        headers = None
-    token = (headers or {}).get("authorization", "")
-    if token:
-        return "token:" + hashlib.sha256(token.encode()).hexdigest()[:16]
-    return "local"
+        request = None
+    if request is None:  # stdio, or in process
+        return "local"
+    scope: Mapping[str, Any] = getattr(request, "scope", None) or {}
+    identity = (scope.get("state") or {}).get(_IDENTITY)
+    # Over HTTP without checked tokens (loopback only) every client is one identity,
+    # and never the local (stdio) user.
+    return identity if isinstance(identity, str) else "http"
+
+
+def _canonical(message: Any) -> str:
+    """One message as comparable text: key order and ``"text"`` versus one text
+    block do not matter; anything else does."""
+    if isinstance(message, Mapping):
+        data = dict(message)
+        if isinstance(data.get("content"), str):
+            data["content"] = [{"type": "text", "text": data["content"]}]
+        message = data
+    try:
+        return json.dumps(message, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):  # not JSON: never equal to a stored message
+        return f"<unserializable {id(message)}>"
+
+
+def _divergence(recorded: Sequence[Any], transcript: Sequence[Any]) -> int | None:
+    """The first recorded message the transcript does not repeat, or None when the
+    transcript extends the record."""
+    for i, stored in enumerate(recorded):
+        if i >= len(transcript) or _canonical(stored) != _canonical(transcript[i]):
+            return i
+    return None
+
+
+def _brief(exc: BaseException) -> str:
+    """An exception in one short line, for logs and error results."""
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _error(text: str) -> CallToolResult:
+    return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+
+
+def _failed(tool: str, exc: Exception) -> CallToolResult:
+    """A tool failure: logged once in one line (traceback at debug level only); the
+    model is told that nothing ended."""
+    logger.warning("tool %s failed: %s: %s", tool, type(exc).__name__, _brief(exc))
+    logger.debug("tool %s traceback", tool, exc_info=exc)
+    return _error(
+        f"{tool} failed ({type(exc).__name__}); nothing was ended."
+        " Continue the conversation normally."
+    )
 
 
 def _internal_id(owner: str, conversation_id: str) -> str:
@@ -98,6 +204,28 @@ def _result(verdict: Verdict, *, ended: bool) -> CallToolResult:
     )
 
 
+class _Server(MCPServer[Any]):
+    """MCPServer whose prompt errors are clean protocol errors, logged in one line."""
+
+    async def get_prompt(
+        self,
+        name: str,
+        arguments: dict[str, Any] | None = None,
+        context: Context[Any, Any] | None = None,
+    ) -> Any:
+        """Get a prompt; an unknown name or bad argument is an INVALID_PARAMS error."""
+        try:
+            result = await super().get_prompt(name, arguments, context)
+        except MCPError as exc:
+            logger.warning("prompt %.80r refused: %s", name, _brief(exc))
+            raise
+        except ValueError as exc:  # the SDK's form for an unknown prompt or bad arguments
+            logger.warning("prompt %.80r refused: %s", name, _brief(exc))
+            logger.debug("prompt %.80r traceback", name, exc_info=exc)
+            raise MCPError(code=INVALID_PARAMS, message=_brief(exc)) from None
+        return result
+
+
 def create_server(
     store: ConversationStore | None = None,
     guard: Guard | None = None,
@@ -113,6 +241,11 @@ def create_server(
     take well under a millisecond (a thread hop would cost more than the call; an
     SQLite write waits only while another process holds the file's write lock),
     and on for any other store, such as one over the network.
+
+    When `oversight_policy` sets a circumvention cooling-off, opening a conversation
+    (its first `record_messages` or `end_conversation`) goes through
+    `Oversight.start`, so the cooling-off refuses it. Without one, a first call that
+    is denied opens nothing.
     """
     store = store if store is not None else MemoryStore()
     if offload is None:
@@ -123,27 +256,67 @@ def create_server(
 
     guard = (guard or Guard()).warm()  # the first client's call should not pay for it
     oversight = Oversight(store, oversight_policy, guard=guard)
-    server = MCPServer(
+    server = _Server(
         name,
         version="0.1.0",
         instructions=guard.prompts.system.text,
         log_level="WARNING",
     )
+    shipped = ("latest", *prompt_versions("system"))
+    rule = oversight.policy.circumvention
+    # Only a cooling-off ever refuses to open a conversation (see `Oversight.start`).
+    cooloff = rule.threshold is not None and rule.action == "cooloff"
 
     def open_record(owner: str, conversation_id: str) -> ConversationRecord:
+        """The caller's conversation, opened on first mention (CoolingOffError while
+        the caller is cooling off)."""
         internal = _internal_id(owner, conversation_id)
         try:
             return store.get(internal)
         except UnknownConversationError:
             try:
-                return store.create(conversation_id=internal, user_id=owner)
+                return oversight.start(user_id=owner, conversation_id=internal)
+            except CoolingOffError:
+                raise
             except StoreError:  # created meanwhile by a concurrent call
                 return store.get(internal)
+
+    def verdict_on(
+        history: list[dict[str, Any]],
+        transcript: list[dict[str, Any]] | None,
+        call: dict[str, Any],
+        tool_input: dict[str, Any],
+    ) -> Verdict:
+        """The guard's verdict on the recorded history, extended by the transcript."""
+        if transcript:
+            at = _divergence(history, transcript)
+            if at is None:  # the transcript holds the whole record, and maybe more
+                return guard.evaluate([*transcript, call], tool_use_id=_CALL_ID)
+            # Never decided on the model's account in place of the record: recorded
+            # risk is reported as such, anything else is a mismatch.
+            if guard.risk(history) is not None:
+                vetoed = guard.evaluate([*history, call], tool_use_id=_CALL_ID)
+                if not vetoed.ends:
+                    return vetoed.model_copy(update={"basis": "recorded"})
+            denied = guard.invalid_input(
+                f"the transcript does not extend the recorded history: recorded message {at}"
+                f" of {len(history)} is {'missing' if at >= len(transcript) else 'different'};"
+                " send the recorded messages first, or no transcript",
+                _CALL_ID,
+            )
+            return denied.model_copy(update={"basis": "recorded"})
+        if history:
+            verdict = guard.evaluate([*history, call], tool_use_id=_CALL_ID)
+            return verdict.model_copy(update={"basis": "recorded"})
+        return guard.evaluate_unverified(tool_input, tool_use_id=_CALL_ID)
 
     @server.tool(
         name=TOOL_NAME,
         title="End conversation",
-        description=guard.prompts.tool.text.strip(),
+        description=guard.prompts.tool.text.strip()
+        + "\n\nHistory: a conversation recorded with record_messages is checked as"
+        " recorded; a transcript may only extend it (the recorded messages first, then"
+        " newer ones), otherwise the call is declined.",
         annotations=ToolAnnotations(
             title="End conversation",
             read_only_hint=False,
@@ -169,54 +342,89 @@ def create_server(
         transcript: Annotated[
             list[dict[str, Any]] | None,
             Field(
-                description="The conversation so far (Messages API format), for full validation."
+                description="The conversation so far (Messages API format), for full"
+                " validation. If messages were recorded for this conversation, it must"
+                " start with exactly those messages."
             ),
         ] = None,
         ctx: Context[Any, Any] | None = None,
     ) -> Annotated[CallToolResult, EndResult]:
-        """Permanently end the conversation, if the guard agrees."""
+        """Permanently end the conversation, if the guard agrees.
+
+        The decision rests on the recorded history whenever there is one; a
+        `transcript` may only extend it (the same first messages), and recorded
+        risk always vetoes. A transcript that diverges from the record is declined.
+        """
         owner = _owner(ctx)
         tool_input = {"reason": EndReason(reason).value, "summary": summary}
         call = {
             "role": "assistant",
             "content": [
-                {"type": "tool_use", "id": "mcp_call", "name": TOOL_NAME, "input": tool_input}
+                {"type": "tool_use", "id": _CALL_ID, "name": TOOL_NAME, "input": tool_input}
             ],
         }
 
         def decide() -> CallToolResult:
             # One store step per call (see `offload`); every decision is written to the audit trail.
             internal = _internal_id(owner, conversation_id)
+            record: ConversationRecord | None
             try:
-                record: ConversationRecord | None = store.get(internal)
+                record = store.get(internal)
             except UnknownConversationError:
-                record = None
-            if record is not None and record.ended:
-                text = f"Already ended. {record.notice or ''}".strip()
-                return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
-            if transcript:
-                verdict = guard.evaluate([*transcript, call], tool_use_id="mcp_call")
-            else:
+                # A first call opens the conversation; when a cooling-off may refuse it,
+                # that is checked before anything is decided.
+                record = open_record(owner, conversation_id) if cooloff else None
+            for _ in range(_ATTEMPTS):
+                if record is not None and record.ended:
+                    text = f"Already ended. {record.notice or ''}".strip()
+                    return _error(text)
                 history = store.messages(internal) if record is not None else []
-                if history:
-                    verdict = guard.evaluate([*history, call], tool_use_id="mcp_call")
-                    verdict = verdict.model_copy(update={"basis": "recorded"})
-                else:
-                    verdict = guard.evaluate_unverified(tool_input, tool_use_id="mcp_call")
-            # Every decision is audited, in the same write as the end it causes.
-            events = oversight.decisions(internal, owner, [verdict])
-            if not verdict.ends:
-                if record is None and verdict.decision is Decision.ESCALATED:
-                    open_record(owner, conversation_id)  # a reviewer who upholds it ends this
-                store.record(events)
-                oversight.after_decisions(internal, owner, [verdict])
-                return _result(verdict, ended=False)
-            final = oversight.end(  # creates the record if this is its first mention
-                internal, verdict, user_id=owner, create=record is None, events=events
+                verdict = verdict_on(history, transcript, call, tool_input)
+                # Every decision is audited, in the same write as the end it causes.
+                events = oversight.decisions(internal, owner, [verdict])
+                if not verdict.ends:
+                    if record is None and verdict.decision is Decision.ESCALATED:
+                        open_record(owner, conversation_id)  # a reviewer who upholds it ends this
+                    store.record(events)
+                    oversight.after_decisions(internal, owner, [verdict])
+                    return _result(verdict, ended=False)
+                try:
+                    final = oversight.end(  # creates the record if this is its first mention
+                        internal,
+                        verdict,
+                        user_id=owner,
+                        create=record is None,
+                        events=events,
+                        # Only on the history that was checked: a message that arrived
+                        # meanwhile (say, a disclosure) must be checked too.
+                        expected_messages=len(history),
+                    )
+                except HistoryChangedError:
+                    record = store.get(internal)  # decide again on what it holds now
+                    continue
+                return _result(verdict, ended=final.ended)
+            return _error(
+                "Not ended: the conversation kept changing while the call was checked."
+                " Continue the conversation normally."
             )
-            return _result(verdict, ended=final.ended)
 
-        return await run_store(decide)
+        try:
+            return await run_store(decide)
+        except CoolingOffError as exc:
+            logger.info("tool %s refused: cooling-off", TOOL_NAME)
+            return _error(str(exc))
+        except Exception as exc:  # the log says why; the model is told what holds
+            failed = _failed(TOOL_NAME, exc)
+            try:  # a failure after the end (say, in the circumvention check) ended it
+                after = await run_store(lambda: store.get(_internal_id(owner, conversation_id)))
+            except Exception:  # unknown or unreadable: it was not ended here
+                return failed
+            if not after.ended:
+                return failed
+            return _error(
+                f"The conversation was ended, but {TOOL_NAME} then failed"
+                f" ({type(exc).__name__}). {after.notice or ''}".strip()
+            )
 
     @server.tool(
         name="record_messages",
@@ -235,19 +443,39 @@ def create_server(
             Field(description="New messages, oldest first (Messages API format)."),
         ],
         ctx: Context[Any, Any] | None = None,
-    ) -> dict[str, int]:
+    ) -> Annotated[CallToolResult, RecordResult]:
         """Record the host's conversation so later end_conversation calls can be checked."""
         owner = _owner(ctx)
 
         def record() -> int:
             return store.append(open_record(owner, conversation_id).id, messages)
 
-        return {"message_count": await run_store(record)}
+        try:
+            count = await run_store(record)
+        except CoolingOffError as exc:
+            logger.info("tool record_messages refused: cooling-off")
+            return _error(str(exc))
+        except ConversationEndedError as exc:
+            return _error(f"Already ended; nothing was recorded. {exc.notice}".strip())
+        except Exception as exc:
+            return _failed("record_messages", exc)
+        result = RecordResult(message_count=count)
+        return CallToolResult(
+            content=[TextContent(type="text", text=result.model_dump_json())],
+            structured_content=result.model_dump(),
+        )
 
     @server.prompt(name="end_conversation_policy", title="end_conversation instructions")
     def end_conversation_policy(version: str = "latest") -> str:
-        """The instructions for when end_conversation may and may not be used."""
-        return system_prompt(version)
+        """The instructions for when end_conversation may and may not be used
+        (`version`: a shipped version name such as "latest" or "v1")."""
+        # A remote caller names shipped versions only: no path is ever opened.
+        if version not in shipped:
+            raise MCPError(
+                code=INVALID_PARAMS,
+                message=f"no prompt version {version[:80]!r}; available: {', '.join(shipped)}",
+            )
+        return system_prompt(version, allow_path=False)
 
     @server.resource("end-conversation://policy", mime_type="application/json")
     def policy() -> str:
@@ -269,7 +497,11 @@ def create_server(
         try:
             record = await run_store(lambda: store.get(internal))
         except UnknownConversationError as exc:
-            raise ResourceError(f"no conversation {conversation_id!r}") from exc
+            raise ResourceError(f"no conversation {conversation_id[:200]!r}") from exc
+        except StoreError as exc:
+            logger.warning("resource conversations failed: %s: %s", type(exc).__name__, _brief(exc))
+            logger.debug("resource conversations traceback", exc_info=exc)
+            raise ResourceError("the conversation store failed") from exc
         return json.dumps(
             {
                 "conversation_id": conversation_id,
@@ -290,45 +522,120 @@ ASGIApp = Callable[
 ]
 
 
-def bearer_auth(app: ASGIApp, tokens: str | Sequence[str]) -> ASGIApp:
-    """Wrap an ASGI app: HTTP requests without ``Authorization: Bearer <token>`` get 401.
+def _check_token(token: str) -> str:
+    """A bearer token as given, or ConfigurationError: it must be non-empty visible
+    ASCII with no spaces (anything else cannot be sent, or would match too much)."""
+    if not isinstance(token, str) or not token:
+        raise ConfigurationError("empty bearer token; give each client a non-empty token")
+    if not all("!" <= c <= "~" for c in token):
+        raise ConfigurationError("a bearer token must be visible ASCII characters without spaces")
+    return token
 
-    Each token is one client identity: conversations are scoped to it.
+
+def _authenticate(
+    headers: Sequence[tuple[bytes, bytes]], allowed: Sequence[tuple[bytes, str]]
+) -> str | None:
+    """The identity of the one ``Authorization: Bearer <token>`` header, or None.
+
+    Exactly one Authorization header is accepted (two, even if one is empty, is
+    ambiguous: refused). The scheme is case-insensitive (RFC 9110), followed by
+    one space and the token, compared in constant time.
     """
-    allowed = [f"Bearer {t}".encode() for t in ([tokens] if isinstance(tokens, str) else tokens)]
+    given = [value for name, value in headers if name.lower() == b"authorization"]
+    if len(given) != 1:
+        return None
+    scheme, space, token = given[0].partition(b" ")
+    if not space or scheme.lower() != b"bearer" or not token:
+        return None
+    found = None
+    for secret, identity in allowed:  # no early exit: the time does not say which
+        if hmac.compare_digest(token, secret):
+            found = identity
+    return found
+
+
+async def _refuse(send: Callable[[Any], Awaitable[None]]) -> None:
+    body = b'{"error": "unauthorized", "message": "send Authorization: Bearer <token>"}'
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 401,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"www-authenticate", b"Bearer"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def bearer_auth(app: ASGIApp, tokens: str | Sequence[str]) -> ASGIApp:
+    """Wrap an ASGI app: HTTP requests without exactly one
+    ``Authorization: Bearer <token>`` header naming one of `tokens` get 401.
+
+    Each token is one client identity: conversations are scoped to it, and the
+    identity comes from the header that was checked. An empty token is a
+    ConfigurationError.
+    """
+    listed = [tokens] if isinstance(tokens, str) else list(tokens)
+    if not listed:
+        raise ConfigurationError("bearer_auth needs at least one token")
+    allowed = [(_check_token(t).encode("ascii"), _token_identity(t)) for t in listed]
 
     async def guarded(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket":  # nothing is served there: refuse before reading
+            await send({"type": "websocket.close", "code": 1008})
+            return
         if scope["type"] == "http":
-            given = dict(scope.get("headers") or []).get(b"authorization", b"")
-            if not any(hmac.compare_digest(given, a) for a in allowed):
-                body = b'{"error": "unauthorized", "message": "send Authorization: Bearer <token>"}'
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 401,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"www-authenticate", b"Bearer"),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": body})
+            identity = _authenticate(scope.get("headers") or [], allowed)
+            if identity is None:
+                await _refuse(send)
                 return
+            scope.setdefault("state", {})[_IDENTITY] = identity
         await app(scope, receive, send)
 
     return guarded
 
 
-def metrics_endpoint(app: ASGIApp, store: ConversationStore) -> ASGIApp:
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _security(host: str) -> TransportSecuritySettings:
+    """DNS-rebinding protection for `host` (the same for /mcp and /metrics)."""
+    if host in _LOOPBACK:
+        return TransportSecuritySettings(
+            enable_dns_rebinding_protection=True,
+            allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*"],
+            allowed_origins=["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"],
+        )
+    # Only this host name is accepted.
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True,
+        allowed_hosts=[f"{host}:*", host],
+        allowed_origins=[f"http://{host}:*", f"https://{host}:*"],
+    )
+
+
+def metrics_endpoint(app: ASGIApp, store: ConversationStore, *, host: str = "127.0.0.1") -> ASGIApp:
     """Wrap an ASGI app: ``GET /metrics`` answers with the audit trail's metrics in
-    the Prometheus text format (read incrementally: each scrape reads new records)."""
+    the Prometheus text format (read incrementally: each scrape reads new records).
+
+    The Host and Origin headers are checked as for ``/mcp`` (DNS-rebinding
+    protection for `host`)."""
+    from starlette.requests import Request
+
     from ..metrics import MetricsCollector, to_prometheus
 
     collector = MetricsCollector(store)
     lock = anyio.Lock()
+    checker = TransportSecurityMiddleware(_security(host))
 
     async def wrapped(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope.get("path") == "/metrics":
+            refused = await checker.validate_request(Request(scope, receive))
+            if refused is not None:
+                await refused(scope, receive, send)
+                return
             async with lock:  # one scrape reads the trail at a time
                 text = await anyio.to_thread.run_sync(lambda: to_prometheus(collector.collect()))
             await send(
@@ -345,7 +652,16 @@ def metrics_endpoint(app: ASGIApp, store: ConversationStore) -> ASGIApp:
     return wrapped
 
 
-_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+def _open_store(url: str) -> ConversationStore:
+    """The store, or a one-line EndConversationError (never a traceback)."""
+    try:
+        return open_store(url)
+    except EndConversationError:
+        raise
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from exc
+    except Exception as exc:  # a driver's own error (network, file system)
+        raise StoreError(f"cannot open the store: {type(exc).__name__}: {_brief(exc)}") from exc
 
 
 def serve(
@@ -357,13 +673,18 @@ def serve(
     port: int = 8765,
     tokens: Sequence[str] = (),
 ) -> int:
-    """Run the server until interrupted (stdio, or streamable HTTP at /mcp)."""
+    """Run the server until interrupted (stdio, or streamable HTTP at /mcp).
+
+    Raises EndConversationError (one line, before anything is served) for an empty
+    token, a missing token off loopback, or a store that cannot be opened.
+    """
+    tokens = [_check_token(t) for t in tokens]
     if http and host not in _LOOPBACK and not tokens:
-        raise ValueError(
+        raise ConfigurationError(
             f"serving on {host} (not loopback) needs a bearer token: "
             "--token or END_CONVERSATION_TOKEN"
         )
-    store = open_store(store_url)
+    store = _open_store(store_url)
     server = create_server(store, Guard(policy=policy))
     if not http:
         server.run()
@@ -384,21 +705,12 @@ def http_app(
     tokens: Sequence[str] = (),
 ) -> ASGIApp:
     """The HTTP application `serve --http` runs: streamable HTTP at ``/mcp``,
-    Prometheus metrics at ``/metrics``, and bearer tokens in front of both."""
-    from mcp.server.transport_security import TransportSecuritySettings
-
-    security = None
-    if host not in _LOOPBACK:
-        # DNS-rebinding protection stays on: only this host name is accepted.
-        security = TransportSecuritySettings(
-            enable_dns_rebinding_protection=True,
-            allowed_hosts=[f"{host}:*", host],
-            allowed_origins=[f"http://{host}:*", f"https://{host}:*"],
-        )
+    Prometheus metrics at ``/metrics``, bearer tokens in front of both, and the same
+    DNS-rebinding protection (Host/Origin) on both."""
     app: Any = server.streamable_http_app(
-        streamable_http_path="/mcp", host=host, transport_security=security
+        streamable_http_path="/mcp", host=host, transport_security=_security(host)
     )
-    app = metrics_endpoint(app, store)
+    app = metrics_endpoint(app, store, host=host)
     if tokens:
         app = bearer_auth(app, tokens)  # /metrics needs a token too
     return app  # type: ignore[no-any-return]

@@ -444,6 +444,15 @@ class SQLStore:
                 records.append(_record(row[0], row[1], row[2], strict=True))
             except ValueError as exc:
                 problems.append(AuditProblem(seq=row[3], problem=f"edited: {exc}"))
+                # Its place in the chain still counts: the records after it are checked
+                # against it, not reported as misplaced.
+                records.append(
+                    AuditRecord.model_construct(
+                        seq=row[3], at=row[4], kind=row[5], prev_hash=row[1], hash=row[2]
+                    )
+                )
+                bodies.append(row[0] if isinstance(row[0], str) else "")
+                columns.append({"seq": row[3]})
                 continue
             bodies.append(row[0])
             columns.append({"seq": row[3], **dict(zip(_AUDIT_COLUMNS, row[4:], strict=True))})

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .._errors import StoreError
+from ._audit import AuditProblem
 from ._sql import SQLStore, lifecycle_migration, schema
 
 __all__ = ["SQLiteStore"]
@@ -156,6 +157,15 @@ class SQLiteStore(SQLStore):
                 yield self._db
             except sqlite3.DatabaseError as exc:
                 raise StoreError(f"{self.path}: {exc}") from exc
+
+    def verify_audit(self) -> list[AuditProblem]:
+        """Every way the stored trail is not intact; a damaged file is a StoreError
+        (the whole file is checked first: a trail is only as sound as its pages)."""
+        with self._read() as db:
+            check = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+        if check != "ok":
+            raise StoreError(f"{self.path} is damaged ({check})")
+        return super().verify_audit()
 
     def close(self) -> None:
         """Close the database connection."""

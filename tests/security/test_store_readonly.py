@@ -235,11 +235,18 @@ def test_an_older_file_is_read_without_being_migrated(
     db.close()
 
 
-def test_a_foreign_sqlite_file_is_refused_untouched(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "theirs",
+    [
+        "CREATE TABLE messages (id INTEGER, body TEXT); INSERT INTO messages VALUES (1, 'x')",
+        "CREATE VIEW conversations AS SELECT 1 AS id",
+    ],
+    ids=["table", "view only"],
+)
+def test_a_foreign_sqlite_file_is_refused_untouched(theirs: str, tmp_path: Path) -> None:
     path = tmp_path / "theirs.sqlite3"
     with sqlite3.connect(path) as db:
-        db.execute("CREATE TABLE messages (id INTEGER, body TEXT)")
-        db.execute("INSERT INTO messages VALUES (1, 'theirs')")
+        db.executescript(theirs)
     db.close()
     before = sha256(path)
     for read_only in (True, False):
@@ -311,3 +318,69 @@ def test_postgres_an_empty_database_is_ours_to_create(request: pytest.FixtureReq
     PostgresStore(url).close()
     PostgresStore(url).close()  # ours now: opened again, not refused
     assert {"conversations", "messages", "audit", "end_conversation_meta"} <= _tables(url)
+
+
+def test_postgres_an_older_schema_is_read_without_being_migrated(
+    request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url: str = request.getfixturevalue("postgres_url")
+    store = PostgresStore(url)
+    cid = store.create(user_id="u").id
+    store.record([AuditEvent(kind="decision", conversation_id=cid)])
+    store.close()
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as db:  # as schema 2 left it
+        db.execute("ALTER TABLE conversations DROP COLUMN lifecycle")
+        db.execute("ALTER TABLE reviews DROP COLUMN lifecycle")
+        db.execute("UPDATE end_conversation_meta SET value = '2' WHERE key = 'schema'")
+    reader = PostgresStore(url, read_only=True)
+    assert reader.get(cid).lifecycle == 0
+    assert reader.verify_audit() == []
+    reader.close()
+    code, out, _ = run(["audit", "verify", "--store", url], capsys)
+    assert code == 0
+    assert out.startswith("OK: 1 records")
+    with psycopg.connect(url, autocommit=True) as db:
+        columns = {
+            r[0]
+            for r in db.execute(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name = 'conversations'"
+            ).fetchall()
+        }
+        (version,) = db.execute(
+            "SELECT value FROM end_conversation_meta WHERE key = 'schema'"
+        ).fetchone() or ("",)
+    assert "lifecycle" not in columns  # not migrated by a reader
+    assert version == "2"
+    PostgresStore(url).close()  # a writer migrates it
+    with psycopg.connect(url, autocommit=True) as db:
+        (version,) = db.execute(
+            "SELECT value FROM end_conversation_meta WHERE key = 'schema'"
+        ).fetchone() or ("",)
+    assert version == "3"
+
+
+def test_postgres_a_table_this_role_cannot_see_still_counts(
+    request: pytest.FixtureRequest,
+) -> None:
+    url: str = request.getfixturevalue("postgres_url")
+    import psycopg
+
+    role = "ec_limited_" + url.rsplit("search_path%3D", 1)[-1]
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute("CREATE TABLE private_notes (id INTEGER)")
+        db.execute(f"CREATE ROLE {role} LOGIN")
+        schema = db.execute("SELECT current_schema()").fetchone()
+        assert schema is not None
+        db.execute(f"GRANT USAGE, CREATE ON SCHEMA {schema[0]} TO {role}")
+    try:
+        limited = url.replace("postgres@", f"{role}@", 1)
+        with pytest.raises(StoreError, match="not ours"):
+            PostgresStore(limited)
+        assert _tables(url) == {"private_notes"}
+    finally:
+        with psycopg.connect(url, autocommit=True) as db:
+            db.execute(f"DROP OWNED BY {role}")
+            db.execute(f"DROP ROLE {role}")

@@ -88,11 +88,14 @@ class PostgresStore(SQLStore):
         return conn
 
     def _tables(self, db: Any) -> set[str]:
+        # From the catalog, not information_schema: that lists only the tables this
+        # role may use, and a foreign table it cannot read is still not ours to share.
         return {
             r[0]
             for r in db.execute(
-                "SELECT table_name FROM information_schema.tables"
-                " WHERE table_schema = current_schema()"
+                "SELECT c.relname FROM pg_catalog.pg_class c"
+                " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
             ).fetchall()
         }
 

@@ -90,8 +90,8 @@ class SQLiteStore(SQLStore):
         db = self._db
         # Reads only, until the file is known to be ours and sound.
         app_id = db.execute("PRAGMA application_id").fetchone()[0]
-        tables = db.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
-        fresh = app_id == 0 and tables == 0
+        objects = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        fresh = app_id == 0 and objects == 0  # (a view or index alone is someone's too)
         if not fresh and app_id != _APPLICATION_ID:
             raise StoreError(
                 f"{self.path} belongs to another application; use a new file for conversations"

@@ -19,6 +19,7 @@ from end_conversation import (
     Oversight,
     StoreError,
     UnknownConversationError,
+    load_prompt,
 )
 from end_conversation.testing import end_call
 
@@ -232,3 +233,18 @@ def test_a_conditional_end_lands_exactly_when_the_count_matches(
                 ended = True
         assert store.get(cid).message_count == count
         assert store.get(cid).ended is ended
+
+
+def test_an_ended_conversation_always_has_a_notice(store: ConversationStore) -> None:
+    shipped = load_prompt("notice").text.strip()
+    assert shipped
+    plain = store.create()
+    assert store.end(plain.id, verdict={}, notice="").notice == shipped
+    with pytest.raises(ConversationEndedError) as info:
+        store.append(plain.id, [MSG])
+    assert info.value.notice == shipped
+    assert store.end("made", verdict={}, notice="", create=True).notice == shipped
+    reviewed = store.create()
+    review = store.open_review(conversation_id=reviewed.id, user_id=None, origin="escalated")
+    store.decide_review(review.id, status="upheld", reviewer="r", end=({}, ""))
+    assert store.get(reviewed.id).notice == shipped

@@ -25,7 +25,7 @@ from ._audit import (
     with_detail,
 )
 from ._protocol import ConversationRecord, Feedback, FeedbackKind, Review, ReviewOrigin
-from ._sql import check_review_state
+from ._sql import check_review_state, default_notice
 
 __all__ = ["MemoryStore"]
 
@@ -166,7 +166,7 @@ class MemoryStore:
                     update={
                         "ended_at": now,
                         "end_verdict": verdict,
-                        "notice": notice,
+                        "notice": notice or default_notice(),
                         "lifecycle": record.lifecycle + 1,
                     }
                 )
@@ -325,7 +325,7 @@ class MemoryStore:
                     update={
                         "ended_at": now,
                         "end_verdict": end[0],
-                        "notice": end[1],
+                        "notice": end[1] or default_notice(),
                         "lifecycle": record.lifecycle + 1,
                     }
                 )

@@ -154,7 +154,8 @@ class ConversationStore(Protocol):
         expected_messages: int | None = None,
     ) -> ConversationRecord:
         """Mark the conversation ended (idempotent: the first end wins; `events` are
-        recorded only by the end that wins).
+        recorded only by the end that wins). An empty `notice` stores the shipped one:
+        an ended conversation always has a notice.
 
         With `create`, a conversation that does not exist yet is created for
         `user_id` and ended in the same step; otherwise UnknownConversationError.

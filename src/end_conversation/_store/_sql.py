@@ -39,7 +39,14 @@ from ._audit import (
 )
 from ._protocol import ConversationRecord, Feedback, FeedbackKind, Review, ReviewOrigin
 
-__all__ = ["Cursor", "SQLStore", "check_review_state", "lifecycle_migration", "schema"]
+__all__ = [
+    "Cursor",
+    "SQLStore",
+    "check_review_state",
+    "default_notice",
+    "lifecycle_migration",
+    "schema",
+]
 
 _AUDIT_COLUMNS = ("at", "kind", "conversation_id", "user_id", "decision")
 # The fields a stored record's body holds: no more, no fewer.
@@ -316,6 +323,7 @@ class SQLStore:
         in the same transaction; `expected_messages` makes the end conditional on the
         stored message count (HistoryChangedError otherwise, nothing written)."""
         encoded = json.dumps(verdict)
+        notice = notice or default_notice()  # an ended conversation always has a notice
         with self._write() as db:
             now = self._now(db, events)
             won = None
@@ -550,6 +558,7 @@ class SQLStore:
         """Decide a pending review; optionally end or reopen its conversation with it,
         only while the conversation is in the state the review was opened on."""
         encoded = json.dumps(end[0]) if end is not None else None
+        notice = (end[1] or default_notice()) if end is not None else None
         with self._write() as db:
             now = self._now(db, events)
             row = self._x(
@@ -590,7 +599,7 @@ class SQLStore:
                     db,
                     "UPDATE conversations SET ended_at = ?, end_verdict = ?, notice = ?,"
                     " lifecycle = lifecycle + 1 WHERE id = ? AND ended_at IS NULL",
-                    (now, encoded, end[1], cid),
+                    (now, encoded, notice, cid),
                 )
             if unlock:
                 self._unlock(db, cid)
@@ -648,6 +657,13 @@ class SQLStore:
             Feedback(id=r[0], conversation_id=r[1], user_id=r[2], kind=r[3], text=r[4], at=r[5])
             for r in rows
         ]
+
+
+def default_notice() -> str:
+    """The shipped notice: what an end that names none shows the user."""
+    from .._prompts import notice
+
+    return notice()
 
 
 def check_review_state(

@@ -25,6 +25,7 @@ from end_conversation import (
     SQLiteStore,
     load_prompt,
 )
+from end_conversation._cli import main
 from end_conversation.testing import assistant, end_call, user
 
 REFUSE = "I can't help with that. I'd be happy to help with something else."
@@ -318,3 +319,22 @@ def test_upholds_race_appends_of_risk_with_real_threads(
     finally:
         for s in made:
             s.close()
+
+
+def test_the_review_command_refuses_a_stale_uphold_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.sqlite3"
+    store = SQLiteStore(path)
+    oversight = Oversight(store, guard=REVIEWED)
+    cid, review = escalate(oversight)
+    oversight.end(cid, Guard().evaluate(ABUSE), user_id="alice")
+    store.close()
+    url = f"sqlite:///{path}"
+    assert main(["review", "uphold", review.id, "--store", url, "--reviewer", "rita"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "cannot be upheld" in err
+    assert "ended by something else" in err
+    assert main(["review", "overturn", review.id, "--store", url, "--reviewer", "rita"]) == 0
+    assert f"conversation {cid} is ended" in capsys.readouterr().out

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -38,7 +40,7 @@ def add_commands(sub: Any, fail: type[Exception]) -> None:
     show.add_argument("--until", help="before this time")
     show.add_argument("--limit", type=int, help="only the newest N")
     show.add_argument("--format", choices=["table", "json"], default="table")
-    show.set_defaults(run=lambda a, out: _audit_show(a, out, fail))
+    show.set_defaults(run=_guarded(lambda a, out: _audit_show(a, out, fail), fail))
     verify = audit_sub.add_parser(
         "verify", help="check the hash chain: exit 1 if any record was edited, removed or moved"
     )
@@ -46,7 +48,7 @@ def add_commands(sub: Any, fail: type[Exception]) -> None:
     verify.add_argument(
         "--expect-head", help="the head hash recorded earlier (detects a rewritten trail)"
     )
-    verify.set_defaults(run=lambda a, out: _audit_verify(a, out, fail))
+    verify.set_defaults(run=_guarded(lambda a, out: _audit_verify(a, out, fail), fail))
 
     review = sub.add_parser("review", help="the human review queue")
     review_sub = review.add_subparsers(dest="review_command", required=True)
@@ -54,7 +56,7 @@ def add_commands(sub: Any, fail: type[Exception]) -> None:
     store_arg(listing)
     listing.add_argument("--status", default="pending", help="pending, upheld, overturned, all")
     listing.add_argument("--format", choices=["table", "json"], default="table")
-    listing.set_defaults(run=lambda a, out: _review_list(a, out, fail))
+    listing.set_defaults(run=_guarded(lambda a, out: _review_list(a, out, fail), fail))
     for outcome in ("uphold", "overturn"):
         act = review_sub.add_parser(
             outcome,
@@ -66,12 +68,14 @@ def add_commands(sub: Any, fail: type[Exception]) -> None:
         act.add_argument("review_id")
         act.add_argument("--reviewer", required=True, help="who decides (recorded)")
         act.add_argument("--note", default="", help="why (recorded)")
-        act.set_defaults(run=lambda a, out, o=outcome: _review_decide(a, out, fail, o))
+        act.set_defaults(
+            run=_guarded(functools.partial(_review_decide, fail=fail, outcome=outcome), fail)
+        )
     request = review_sub.add_parser("request", help="put an ended conversation up for review")
     store_arg(request)
     request.add_argument("conversation_id")
     request.add_argument("--reason", default="", help="why it should be reviewed (recorded)")
-    request.set_defaults(run=lambda a, out: _review_request(a, out, fail))
+    request.set_defaults(run=_guarded(lambda a, out: _review_request(a, out, fail), fail))
 
     feedback = sub.add_parser(
         "feedback",
@@ -90,7 +94,7 @@ def add_commands(sub: Any, fail: type[Exception]) -> None:
         help="what the user says: the end was unexpected (default), they agree, or other",
     )
     feedback.add_argument("--text", default="", help="the user's own words (recorded)")
-    feedback.set_defaults(run=lambda a, out: _feedback(a, out, fail))
+    feedback.set_defaults(run=_guarded(lambda a, out: _feedback(a, out, fail), fail))
 
     metrics = sub.add_parser(
         "metrics",
@@ -104,18 +108,42 @@ def add_commands(sub: Any, fail: type[Exception]) -> None:
     store_arg(metrics)
     metrics.add_argument("--since", help="from this time (ISO 8601 or seconds since the epoch)")
     metrics.add_argument("--format", choices=["prometheus", "json"], default="prometheus")
-    metrics.set_defaults(run=lambda a, out: _metrics(a, out, fail))
+    metrics.set_defaults(run=_guarded(lambda a, out: _metrics(a, out, fail), fail))
 
 
-def _open(args: argparse.Namespace, fail: type[Exception]) -> ConversationStore:
+def _open(
+    args: argparse.Namespace, fail: type[Exception], *, read_only: bool = True
+) -> ConversationStore:
+    """The store these commands work on. They all act on what is there: a missing
+    file is an error, never a new store (it would only hide a typo). Commands that
+    only look open it read-only, so nothing is ever created, migrated or written."""
     url = str(args.store)
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        # These commands read what is there; an empty new file would only hide a typo.
-        raise fail(f"no store at {url.removeprefix('sqlite:///')} (give --store)")
+    path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else None
+    if path is not None and path.strip() and not Path(path).exists():
+        raise fail(f"no store at {path} (give --store)")
     try:
-        return open_store(url)
+        return open_store(url, read_only=read_only)
     except (StoreError, ValueError) as exc:
-        raise fail(str(exc)) from exc
+        raise fail(_one_line(exc)) from exc
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def _guarded(
+    run: Callable[[argparse.Namespace, IO[str]], int], fail: type[Exception]
+) -> Callable[[argparse.Namespace, IO[str]], int]:
+    """A store that fails while being read or written is a one-line error too, never
+    a traceback."""
+
+    def guarded(args: argparse.Namespace, out: IO[str]) -> int:
+        try:
+            return run(args, out)
+        except EndConversationError as exc:
+            raise fail(_one_line(exc)) from exc
+
+    return guarded
 
 
 def _time(value: str | None, fail: type[Exception]) -> float | None:
@@ -190,10 +218,11 @@ def _audit_verify(args: argparse.Namespace, out: IO[str], fail: type[Exception])
     store = _open(args, fail)
     try:
         problems = store.verify_audit()
-        records = store.audit_trail()
+        # (an unreadable record is already a problem: the trail is listed only when whole)
+        records = [] if problems else store.audit_trail()
     finally:
         store.close()
-    if args.expect_head and all(r.hash != args.expect_head for r in records):
+    if not problems and args.expect_head and all(r.hash != args.expect_head for r in records):
         # An intact chain that no longer holds the anchored record was rewritten.
         problems.append(
             AuditProblem(seq=None, problem="the anchored record is gone: the trail was rewritten")
@@ -239,9 +268,9 @@ def _review_list(args: argparse.Namespace, out: IO[str], fail: type[Exception]) 
 
 
 def _review_decide(
-    args: argparse.Namespace, out: IO[str], fail: type[Exception], outcome: str
+    args: argparse.Namespace, out: IO[str], *, fail: type[Exception], outcome: str
 ) -> int:
-    store = _open(args, fail)
+    store = _open(args, fail, read_only=False)
     try:
         review = Oversight(store).decide(
             args.review_id,
@@ -260,7 +289,7 @@ def _review_decide(
 
 
 def _review_request(args: argparse.Namespace, out: IO[str], fail: type[Exception]) -> int:
-    store = _open(args, fail)
+    store = _open(args, fail, read_only=False)
     try:
         review = Oversight(store).request_review(args.conversation_id, reason=args.reason)
     except StoreError as exc:
@@ -272,7 +301,7 @@ def _review_request(args: argparse.Namespace, out: IO[str], fail: type[Exception
 
 
 def _feedback(args: argparse.Namespace, out: IO[str], fail: type[Exception]) -> int:
-    store = _open(args, fail)
+    store = _open(args, fail, read_only=False)
     try:
         oversight = Oversight(store)
         item = oversight.feedback(args.conversation_id, kind=args.kind, text=args.text)

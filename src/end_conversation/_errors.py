@@ -8,6 +8,7 @@ __all__ = [
     "EndConversationError",
     "HistoryChangedError",
     "InvalidTranscriptError",
+    "ReviewStateChangedError",
     "StoreError",
     "UnknownConversationError",
     "UnknownPromptVersionError",
@@ -95,4 +96,24 @@ class HistoryChangedError(StoreError):
             f"conversation {conversation_id!r} changed while it was being checked"
             f" ({expected} messages checked, {actual} stored); nothing was ended:"
             " check the new history and decide again"
+        )
+
+
+class ReviewStateChangedError(StoreError):
+    """A review cannot be upheld: its conversation is no longer in the state it was
+    in when the review was opened (ended by something else, its end overturned, or
+    reopened). Nothing was changed; overturn the review, or open a new one on the
+    conversation as it is now."""
+
+    def __init__(self, review_id: str, conversation_id: str, what: str) -> None:
+        self.review_id = review_id
+        """The review that was not upheld."""
+        self.conversation_id = conversation_id
+        """Its conversation."""
+        self.what = what
+        """What changed, in words."""
+        super().__init__(
+            f"review {review_id!r} cannot be upheld: conversation {conversation_id!r} {what}"
+            " since the review was opened; nothing was changed (overturn the review, or"
+            " open a new one on the conversation as it is now)"
         )

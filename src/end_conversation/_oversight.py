@@ -14,8 +14,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._errors import EndConversationError, StoreError
+from ._errors import (
+    EndConversationError,
+    HistoryChangedError,
+    ReviewStateChangedError,
+    StoreError,
+)
 from ._guard import Decision, Guard, Verdict
+from ._prompts import notice as shipped_notice
 from ._store import AuditEvent, ConversationRecord, ConversationStore, Feedback, Review
 from ._store._audit import decision_event
 
@@ -28,6 +34,7 @@ __all__ = [
 ]
 
 DAY = 86_400.0
+_RECHECKS = 5  # an uphold re-reads a conversation that keeps changing this many times
 
 
 class CircumventionPolicy(BaseModel):
@@ -101,29 +108,43 @@ class Oversight:
         self._clock = clock
 
     # ------------------------------------------------------------ conversations
+    def check_may_open(self, user_id: str | None, *, via: str = "start") -> None:
+        """Raise `CoolingOffError` if this user may not open a new conversation now.
+
+        Every way of opening a conversation goes through this check: `start`,
+        `branch`, and a server creating a conversation on a caller's behalf. A refusal
+        is recorded in the audit trail (kind ``refused``, with `via`: how the
+        conversation was to be opened). A conversation with no user is never refused.
+        """
+        rule = self.policy.circumvention
+        if user_id is None or rule.threshold is None or rule.action != "cooloff":
+            return  # only a cooling-off ever refuses: no need to count this user's ends
+        standing = self.standing(user_id)
+        if standing.cooling_off_until is None:
+            return
+        self.store.record(
+            [
+                AuditEvent(
+                    kind="refused",
+                    user_id=user_id,
+                    detail={"cooling_off_until": standing.cooling_off_until, "via": via},
+                )
+            ]
+        )
+        raise CoolingOffError(standing.cooling_off_until)
+
     def start(self, *, user_id: str | None = None, **create: Any) -> ConversationRecord:
         """Create a conversation, unless this user is cooling off (`CoolingOffError`)."""
-        rule = self.policy.circumvention
-        if user_id is not None and rule.threshold is not None and rule.action == "cooloff":
-            # (only a cooling-off ever refuses: otherwise no need to count this user's ends)
-            standing = self.standing(user_id)
-            if standing.cooling_off_until is not None:
-                self.store.record(
-                    [
-                        AuditEvent(
-                            kind="refused",
-                            user_id=user_id,
-                            detail={"cooling_off_until": standing.cooling_off_until},
-                        )
-                    ]
-                )
-                raise CoolingOffError(standing.cooling_off_until)
+        self.check_may_open(user_id, via="start")
         return self.store.create(user_id=user_id, **create)
 
     def branch(
         self, parent: ConversationRecord, messages: Sequence[dict[str, Any]], at: int
     ) -> ConversationRecord:
-        """A new open conversation seeded with the parent's first messages."""
+        """A new open conversation seeded with the parent's first messages, unless
+        the parent's user is cooling off (`CoolingOffError`: a branch is a new
+        conversation too)."""
+        self.check_may_open(parent.user_id, via="branch")
         event = AuditEvent(
             kind="branch",
             user_id=parent.user_id,
@@ -242,7 +263,7 @@ class Oversight:
         record = self.store.end(
             conversation_id,
             verdict=verdict.model_dump(mode="json"),
-            notice=verdict.notice or "",
+            notice=verdict.notice or shipped_notice(),  # an ended conversation always has one
             create=create,
             user_id=user_id,
             events=[*events, end_event],
@@ -350,32 +371,96 @@ class Oversight:
 
         An escalated call that is upheld ends the conversation now; overturned, it
         stays open. An end that is overturned unlocks the conversation; upheld, it
-        stays ended. Either way the decision is in the audit trail. An uphold that
-        would end a conversation showing risk or distress raises EndConversationError
-        and leaves the review pending.
+        stays ended. Either way the decision is in the audit trail.
+
+        An uphold holds only for the conversation the review was opened on: one that
+        has since been ended by something else, had its end overturned, or been
+        reopened raises `ReviewStateChangedError`. An uphold that ends re-checks the
+        history for risk or distress and ends only that exact history (compare-and-
+        set on its message count): a message arriving meanwhile means reading and
+        checking again. A veto raises EndConversationError. Whatever is refused, the
+        review stays pending and nothing changes. The end shows the verdict's notice,
+        or the shipped one.
         """
         found = self.store.reviews(review_id=review_id)
         if not found:
             raise StoreError(f"no review {review_id!r}")
         review = found[0]
-        record = self.store.get(review.conversation_id)
-        end: tuple[dict[str, Any], str] | None = None
-        unlock = False
-        if review.origin == "escalated" and outcome == "upheld" and not record.ended:
-            # The chat went on after the call: it is ended only if nothing since (or
-            # before) shows a user who may be at risk or in distress.
-            vetoed = self.guard.risk(self.store.messages(record.id))
-            if vetoed is not None:
-                reason, evidence = vetoed
-                raise EndConversationError(
-                    f"conversation {record.id} cannot be ended: {reason.value} at messages"
-                    f" {list(evidence)}; overturn the review instead"
+        if review.status != "pending":
+            raise StoreError(f"review {review_id!r} was already {review.status}")
+        for attempt in range(_RECHECKS):
+            record = self.store.get(review.conversation_id)
+            changed = (
+                review.conversation_lifecycle is not None
+                and record.lifecycle != review.conversation_lifecycle
+            )
+            end: tuple[dict[str, Any], str] | None = None
+            expected: int | None = None
+            unlock = False
+            if outcome == "upheld":
+                self._still_as_opened(review, record, changed)
+                if review.origin == "escalated":
+                    # The chat went on after the call: it is ended only if nothing since
+                    # (or before) shows a user who may be at risk or in distress, and only
+                    # on the very history checked here.
+                    messages = self.store.messages(record.id)
+                    vetoed = self.guard.risk(messages)
+                    if vetoed is not None:
+                        reason, evidence = vetoed
+                        raise EndConversationError(
+                            f"conversation {record.id} cannot be ended: {reason.value} at"
+                            f" messages {list(evidence)}; overturn the review instead"
+                        )
+                    verdict = dict(review.verdict or {})
+                    verdict.update({"decision": "honored", "ends": True, "reviewed_by": reviewer})
+                    notice = str(verdict.get("notice") or "") or shipped_notice()
+                    verdict["notice"] = notice
+                    end, expected = (verdict, notice), len(messages)
+            elif review.origin != "escalated" and record.ended and not changed:
+                unlock = True  # the end under review is still the one in force
+            try:
+                return self.store.decide_review(
+                    review_id,
+                    status=outcome,
+                    reviewer=reviewer,
+                    note=note,
+                    end=end,
+                    unlock=unlock,
+                    events=self._decision_events(review, outcome, reviewer, note, end, unlock),
+                    expected_messages=expected,
                 )
-            verdict = dict(review.verdict or {})
-            verdict.update({"decision": "honored", "ends": True, "reviewed_by": reviewer})
-            end = (verdict, str(verdict.get("notice") or ""))
-        if review.origin != "escalated" and outcome == "overturned" and record.ended:
-            unlock = True
+            except HistoryChangedError:
+                if attempt == _RECHECKS - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _still_as_opened(review: Review, record: ConversationRecord, changed: bool) -> None:
+        """Refuse an uphold whose conversation is not in the state it was reviewed in."""
+        if changed:
+            if record.ended:
+                what = "was ended by something else"
+            elif review.origin == "escalated":
+                what = "was ended and reopened"
+            else:
+                what = "had its end overturned (it is open again)"
+            raise ReviewStateChangedError(review.id, record.id, what)
+        if review.origin == "escalated" and record.ended:
+            raise ReviewStateChangedError(review.id, record.id, "was ended by something else")
+        if review.origin != "escalated" and not record.ended:
+            raise ReviewStateChangedError(
+                review.id, record.id, "is not ended: the end under review is no longer in force"
+            )
+
+    @staticmethod
+    def _decision_events(
+        review: Review,
+        outcome: str,
+        reviewer: str,
+        note: str,
+        end: tuple[dict[str, Any], str] | None,
+        unlock: bool,
+    ) -> list[AuditEvent]:
         events = [
             AuditEvent(
                 kind="review_decided",
@@ -405,15 +490,7 @@ class Oversight:
                     detail={"by_review": True},
                 )
             )
-        return self.store.decide_review(
-            review_id,
-            status=outcome,
-            reviewer=reviewer,
-            note=note,
-            end=end,
-            unlock=unlock,
-            events=events,
-        )
+        return events
 
     def request_review(self, conversation_id: str, *, reason: str = "") -> Review:
         """Put an ended conversation in the review queue (e.g. a sampled audit)."""

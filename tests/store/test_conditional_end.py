@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from end_conversation import (
     AuditEvent,
@@ -13,9 +15,11 @@ from end_conversation import (
     EndConversationError,
     Guard,
     HistoryChangedError,
+    MemoryStore,
     Oversight,
     StoreError,
     UnknownConversationError,
+    load_prompt,
 )
 from end_conversation.testing import end_call
 
@@ -180,3 +184,67 @@ def test_an_append_racing_a_conditional_end(store: ConversationStore) -> None:
         else:
             assert ends == []
     assert store.verify_audit() == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    steps=st.lists(
+        st.one_of(
+            st.tuples(st.just("append"), st.integers(1, 3)),
+            st.tuples(st.just("end"), st.integers(-1, 8)),
+            st.tuples(st.just("unlock"), st.just(0)),
+        ),
+        max_size=12,
+    )
+)
+def test_a_conditional_end_lands_exactly_when_the_count_matches(
+    steps: list[tuple[str, int]],
+) -> None:
+    """Any interleaving of appends, conditional ends and unlocks (memory store: the
+    same contract runs on every store above): an end lands iff its count is the
+    stored one, and a refused end changes nothing."""
+    store = MemoryStore()
+    cid = store.create().id
+    count, ended = 0, False
+    for action, n in steps:
+        if action == "append":
+            if ended:
+                with pytest.raises(ConversationEndedError):
+                    store.append(cid, [MSG] * n)
+            else:
+                count = store.append(cid, [MSG] * n)
+        elif action == "unlock":
+            store.unlock(cid)
+            ended = False
+        else:
+            before = (store.get(cid), store.audit_trail())
+            if n != count:
+                with pytest.raises(HistoryChangedError):
+                    store.end(
+                        cid, verdict={}, notice="n", events=[_end_event(cid)], expected_messages=n
+                    )
+                assert (store.get(cid), store.audit_trail()) == before
+            else:
+                record = store.end(
+                    cid, verdict={}, notice="n", events=[_end_event(cid)], expected_messages=n
+                )
+                assert record.ended
+                assert len(store.audit_trail()) == len(before[1]) + (0 if ended else 1)
+                ended = True
+        assert store.get(cid).message_count == count
+        assert store.get(cid).ended is ended
+
+
+def test_an_ended_conversation_always_has_a_notice(store: ConversationStore) -> None:
+    shipped = load_prompt("notice").text.strip()
+    assert shipped
+    plain = store.create()
+    assert store.end(plain.id, verdict={}, notice="").notice == shipped
+    with pytest.raises(ConversationEndedError) as info:
+        store.append(plain.id, [MSG])
+    assert info.value.notice == shipped
+    assert store.end("made", verdict={}, notice="", create=True).notice == shipped
+    reviewed = store.create()
+    review = store.open_review(conversation_id=reviewed.id, user_id=None, origin="escalated")
+    store.decide_review(review.id, status="upheld", reviewer="r", end=({}, ""))
+    assert store.get(reviewed.id).notice == shipped

@@ -102,12 +102,12 @@ def chain_bodies(
     prev = after_hash or GENESIS
     for offset, event in enumerate(events, 1):
         fields = event.model_dump(mode="json")
-        fields.update(seq=after_seq + offset, at=at)
+        fields.update(seq=after_seq + offset, at=float(at))
         body = _canonical(fields)
         digest = _hash(prev, body)
         # The event was validated when it was made; the added fields are ours.
         record = AuditRecord.model_construct(
-            **event.model_dump(), seq=after_seq + offset, at=at, prev_hash=prev, hash=digest
+            **event.model_dump(), seq=after_seq + offset, at=float(at), prev_hash=prev, hash=digest
         )
         out.append((record, body))
         prev = digest
@@ -119,13 +119,16 @@ def verify_chain(
     *,
     head: tuple[int, str] | None,
     columns: Sequence[Mapping[str, Any]] | None = None,
+    bodies: Sequence[str] | None = None,
 ) -> list[AuditProblem]:
     """Every way `records` (oldest first) is not an intact chain ending at `head`.
 
     Detects an edited record (its hash no longer matches), a deleted one (a gap in
     the numbering or a broken link), reordered ones, and a deleted tail (the stored
     head names a record that is gone). `columns` are the indexed copies of each
-    record's fields, which must agree with the hashed body.
+    record's fields, which must agree with the hashed body. `bodies` are the stored
+    texts the hashes were made over: when given, the hash is checked against exactly
+    what is stored, not a re-encoding of it.
     """
     problems: list[AuditProblem] = []
     prev_hash, expected = GENESIS, 1
@@ -138,7 +141,8 @@ def verify_chain(
             problems.append(
                 AuditProblem(seq=record.seq, problem="does not link to the record before it")
             )
-        if _hash(record.prev_hash, record.body()) != record.hash:
+        body = bodies[i] if bodies is not None else record.body()
+        if _hash(record.prev_hash, body) != record.hash:
             problems.append(AuditProblem(seq=record.seq, problem="edited: the hash does not match"))
         if columns is not None:
             for name, value in columns[i].items():

@@ -25,6 +25,7 @@ from ._audit import (
     with_detail,
 )
 from ._protocol import ConversationRecord, Feedback, FeedbackKind, Review, ReviewOrigin
+from ._sql import check_review_state, default_notice
 
 __all__ = ["MemoryStore"]
 
@@ -76,17 +77,17 @@ class MemoryStore:
         events: Sequence[AuditEvent] = (),
     ) -> ConversationRecord:
         """Create a conversation, optionally seeded with messages."""
-        now = self._clock()
-        record = ConversationRecord(
-            id=conversation_id or uuid.uuid4().hex,
-            user_id=user_id,
-            parent_id=parent_id,
-            branched_at=branched_at,
-            created_at=now,
-            message_count=len(messages),
-        )
         seeded = _copy(messages)
         with self._lock:
+            now = self._clock()  # under the lock: times follow the trail's order
+            record = ConversationRecord(
+                id=conversation_id or uuid.uuid4().hex,
+                user_id=user_id,
+                parent_id=parent_id,
+                branched_at=branched_at,
+                created_at=now,
+                message_count=len(seeded),
+            )
             if record.id in self._records:
                 raise StoreError(f"conversation {record.id!r} already exists")
             self._records[record.id] = record
@@ -123,8 +124,8 @@ class MemoryStore:
     ) -> int:
         """Append messages unless the conversation has been ended."""
         added = _copy(messages)
-        now = self._clock()
         with self._lock:
+            now = self._clock()
             record = self._get(conversation_id)
             if record.ended:
                 raise ConversationEndedError(conversation_id, record.notice or "")
@@ -162,7 +163,12 @@ class MemoryStore:
             if not record.ended:
                 now = self._clock()
                 record = record.model_copy(
-                    update={"ended_at": now, "end_verdict": verdict, "notice": notice}
+                    update={
+                        "ended_at": now,
+                        "end_verdict": verdict,
+                        "notice": notice or default_notice(),
+                        "lifecycle": record.lifecycle + 1,
+                    }
                 )
                 self._records[conversation_id] = record
                 self._append_audit(events, now)
@@ -173,12 +179,18 @@ class MemoryStore:
     ) -> ConversationRecord:
         """Reopen an ended conversation."""
         with self._lock:
-            record = self._get(conversation_id).model_copy(
-                update={"ended_at": None, "notice": None}
-            )
+            record = self._reopened(self._get(conversation_id))
             self._records[conversation_id] = record
             self._append_audit(events, self._clock())
             return record
+
+    @staticmethod
+    def _reopened(record: ConversationRecord) -> ConversationRecord:
+        if not record.ended:
+            return record
+        return record.model_copy(
+            update={"ended_at": None, "notice": None, "lifecycle": record.lifecycle + 1}
+        )
 
     def ended_since(self, user_id: str, since: float) -> list[float]:
         """When this user's conversations were ended, since `since`."""
@@ -237,17 +249,20 @@ class MemoryStore:
         verdict: dict[str, Any] | None = None,
         events: Sequence[AuditEvent] = (),
     ) -> Review:
-        """Put a decision or an end in the review queue."""
-        review = Review(
-            id=uuid.uuid4().hex,
-            conversation_id=conversation_id,
-            user_id=user_id,
-            origin=origin,
-            reason=reason,
-            created_at=self._clock(),
-            verdict=verdict,
-        )
+        """Put a decision or an end in the review queue, bound to the conversation's
+        current state (its `lifecycle`)."""
         with self._lock:
+            found = self._records.get(conversation_id)
+            review = Review(
+                id=uuid.uuid4().hex,
+                conversation_id=conversation_id,
+                user_id=user_id,
+                origin=origin,
+                reason=reason,
+                created_at=self._clock(),
+                verdict=verdict,
+                conversation_lifecycle=None if found is None else found.lifecycle,
+            )
             self._reviews[review.id] = review
             self._append_audit(with_detail(events, review_id=review.id), review.created_at)
         return review
@@ -282,22 +297,40 @@ class MemoryStore:
         end: tuple[dict[str, Any], str] | None = None,
         unlock: bool = False,
         events: Sequence[AuditEvent] = (),
+        expected_messages: int | None = None,
     ) -> Review:
-        """Decide a pending review; optionally end or reopen its conversation with it."""
-        now = self._clock()
+        """Decide a pending review; optionally end or reopen its conversation with it,
+        only while the conversation is in the state the review was opened on."""
         with self._lock:
+            now = self._clock()
             review = self._reviews.get(review_id)
             if review is None:
                 raise StoreError(f"no review {review_id!r}")
             if review.status != "pending":
                 raise StoreError(f"review {review_id!r} was already {review.status}")
             record = self._get(review.conversation_id)
-            if end is not None and not record.ended:
+            if status == "upheld" or end is not None or unlock:
+                check_review_state(
+                    review_id,
+                    record.id,
+                    opened_on=review.conversation_lifecycle,
+                    lifecycle=record.lifecycle,
+                    ended=record.ended,
+                    count=record.message_count,
+                    ending=end is not None,
+                    expected_messages=expected_messages,
+                )
+            if end is not None:
                 record = record.model_copy(
-                    update={"ended_at": now, "end_verdict": end[0], "notice": end[1]}
+                    update={
+                        "ended_at": now,
+                        "end_verdict": end[0],
+                        "notice": end[1] or default_notice(),
+                        "lifecycle": record.lifecycle + 1,
+                    }
                 )
             if unlock:
-                record = record.model_copy(update={"ended_at": None, "notice": None})
+                record = self._reopened(record)
             self._records[record.id] = record
             decided = review.model_copy(
                 update={"status": status, "decided_at": now, "reviewer": reviewer, "note": note}
@@ -316,15 +349,15 @@ class MemoryStore:
         events: Sequence[AuditEvent] = (),
     ) -> Feedback:
         """Store a user's feedback on a conversation."""
-        item = Feedback(
-            id=uuid.uuid4().hex,
-            conversation_id=conversation_id,
-            user_id=user_id,
-            kind=kind,
-            text=text,
-            at=self._clock(),
-        )
         with self._lock:
+            item = Feedback(
+                id=uuid.uuid4().hex,
+                conversation_id=conversation_id,
+                user_id=user_id,
+                kind=kind,
+                text=text,
+                at=self._clock(),
+            )
             self._get(conversation_id)
             self._feedback.append(item)
             self._append_audit(events, item.at)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._errors import StoreError
 from ._memory import MemoryStore
 from ._postgres import PostgresStore
 from ._protocol import ConversationStore
@@ -10,12 +11,28 @@ from ._sqlite import SQLiteStore
 __all__ = ["open_store"]
 
 
-def open_store(url: str) -> ConversationStore:
-    """A store from a URL: ``sqlite:///PATH``, ``postgresql://...`` or ``memory:``."""
+def open_store(url: str, *, read_only: bool = False) -> ConversationStore:
+    """A store from a URL: ``sqlite:///PATH``, ``postgresql://...`` or ``memory:``.
+
+    With `read_only` (for commands that only look: audit, metrics, review list), an
+    existing store is opened for reading and nothing is ever created, migrated or
+    written; a missing, empty, damaged or foreign one is a StoreError and is left
+    exactly as it was. A store that cannot be opened is a StoreError with a one-line
+    message; an unknown URL scheme is a ValueError.
+    """
     if url in ("memory:", "memory://"):
+        if read_only:
+            raise StoreError(
+                "memory: holds nothing to read; give a sqlite:/// or postgresql:// store"
+            )
         return MemoryStore()
     if url.startswith("sqlite:///"):
-        return SQLiteStore(url.removeprefix("sqlite:///") or "end_conversation.sqlite3")
+        path = url.removeprefix("sqlite:///")
+        if not path.strip():
+            raise StoreError(
+                f"{url!r} names no file: use sqlite:///PATH (e.g. sqlite:///conversations.db)"
+            )
+        return SQLiteStore(path, read_only=read_only)
     if url.startswith(("postgresql://", "postgres://")):
-        return PostgresStore(url)
+        return PostgresStore(url, read_only=read_only)
     raise ValueError(f"unknown store URL {url!r}; use sqlite:///PATH, postgresql://... or memory:")

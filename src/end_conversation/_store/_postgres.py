@@ -9,14 +9,14 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from .._errors import StoreError
-from ._sql import SQLStore, schema
+from ._sql import SQLStore, lifecycle_migration, schema
 
 if TYPE_CHECKING:
     import psycopg
 
 __all__ = ["PostgresStore"]
 
-_SCHEMA_VERSION = "2"
+_SCHEMA_VERSION = "3"
 _SETUP_LOCK = 0x45434F4E  # advisory lock: one process creates the tables at a time
 
 
@@ -29,6 +29,11 @@ class PostgresStore(SQLStore):
     lock the chain's head row, so records are chained in commit order. One
     connection per thread.
 
+    The tables go in the connection's current schema, which must be empty or ours:
+    a schema holding anyone else's tables is refused, never shared. With
+    `read_only`, sessions are read-only and nothing is created or migrated (a
+    database without our tables is a StoreError).
+
         store = PostgresStore("postgresql://user@host/db")
     """
 
@@ -38,6 +43,7 @@ class PostgresStore(SQLStore):
         *,
         clock: Callable[[], float] = time.time,
         connect_timeout: float = 10.0,
+        read_only: bool = False,
     ) -> None:
         try:
             import psycopg  # noqa: F401
@@ -47,6 +53,8 @@ class PostgresStore(SQLStore):
             ) from exc
         self.url = url
         """The connection URL."""
+        self.read_only = read_only
+        """Opened for reading only."""
         self._clock = clock
         self._timeout = connect_timeout
         self._local = threading.local()
@@ -72,35 +80,69 @@ class PostgresStore(SQLStore):
                 )
             except psycopg.Error as exc:
                 raise StoreError(f"cannot connect to PostgreSQL: {exc}") from exc
+            if self.read_only:
+                conn.read_only = True  # every transaction READ ONLY: the server refuses writes
             self._local.conn = conn
             with self._all_lock:
                 self._all.append(conn)
         return conn
 
+    def _tables(self, db: Any) -> set[str]:
+        # From the catalog, not information_schema: that lists only the tables this
+        # role may use, and a foreign table it cannot read is still not ours to share.
+        return {
+            r[0]
+            for r in db.execute(
+                "SELECT c.relname FROM pg_catalog.pg_class c"
+                " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
+            ).fetchall()
+        }
+
+    def _version(self, db: Any) -> int:
+        row = db.execute("SELECT value FROM end_conversation_meta WHERE key = 'schema'").fetchone()
+        version = int(row[0]) if row is not None else 0
+        if version > int(_SCHEMA_VERSION):
+            raise StoreError(f"the database was written by a newer version (schema {version})")
+        return version
+
     def _setup(self) -> None:
+        if self.read_only:
+            with self._read() as db:
+                if "end_conversation_meta" not in self._tables(db):
+                    raise StoreError(
+                        "this database holds no end-conversation store (nothing to read);"
+                        " check the URL and its search_path"
+                    )
+                version = self._version(db)
+                if version < 2:
+                    raise StoreError(
+                        f"the database was written by an older version (schema {version});"
+                        " open it once for writing to upgrade it"
+                    )
+                self._legacy = version < int(_SCHEMA_VERSION)
+            return
         with self._write() as db:
             db.execute("SELECT pg_advisory_xact_lock(%s)", (_SETUP_LOCK,))
-            tables = {
-                r[0]
-                for r in db.execute(
-                    "SELECT table_name FROM information_schema.tables"
-                    " WHERE table_schema = current_schema()"
-                ).fetchall()
-            }
-            if "conversations" in tables and "end_conversation_meta" not in tables:
+            tables = self._tables(db)
+            if "end_conversation_meta" not in tables and tables:
+                listed = ", ".join(sorted(tables)[:5])
                 raise StoreError(
-                    "this database already has a 'conversations' table that is not ours;"
-                    " use another database or schema"
+                    f"this database already holds tables that are not ours ({listed});"
+                    " use an empty database or schema for conversations"
                 )
             db.execute(
                 "CREATE TABLE IF NOT EXISTS end_conversation_meta"
                 " (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
             )
-            row = db.execute(
-                "SELECT value FROM end_conversation_meta WHERE key = 'schema'"
-            ).fetchone()
-            if row is not None and int(row[0]) > int(_SCHEMA_VERSION):
-                raise StoreError(f"the database was written by a newer version (schema {row[0]})")
+            version = self._version(db)
+            if 0 < version < 3:  # reviews are bound to the conversation's state
+                for statement in lifecycle_migration():
+                    db.execute(
+                        statement.replace("ALTER TABLE", "ALTER TABLE IF EXISTS").replace(
+                            "ADD COLUMN", "ADD COLUMN IF NOT EXISTS"
+                        )
+                    )
             for statement in schema(bigint="BIGINT", real="DOUBLE PRECISION"):
                 db.execute(statement)
             db.execute(
@@ -117,6 +159,19 @@ class PostgresStore(SQLStore):
 
     @contextmanager
     def _write(self) -> Iterator[Any]:
+        if self.read_only:
+            raise StoreError("the store was opened read-only")
+        with self._transaction() as db:
+            yield db
+
+    @contextmanager
+    def _read(self) -> Iterator[Any]:
+        # a transaction gives reads one consistent snapshot per statement
+        with self._transaction() as db:
+            yield db
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
         import psycopg
 
         conn = self._connection()
@@ -125,8 +180,6 @@ class PostgresStore(SQLStore):
                 yield conn
         except psycopg.Error as exc:
             raise StoreError(f"PostgreSQL: {exc}") from exc
-
-    _read = _write  # a transaction gives reads one consistent snapshot per statement
 
     def close(self) -> None:
         """Close every connection this store opened."""

@@ -35,6 +35,10 @@ class ConversationRecord(BaseModel):
     """The verdict that ended it."""
     notice: str | None = None
     """The notice shown to the user after the end."""
+    lifecycle: int = 0
+    """How many times it was ended or reopened. It changes with every end and every
+    unlock, so a review can tell whether the conversation is still in the state it
+    was opened on."""
 
     @property
     def ended(self) -> bool:
@@ -65,6 +69,9 @@ class Review(BaseModel):
     note: str = ""
     verdict: dict[str, Any] | None = None
     """The verdict under review."""
+    conversation_lifecycle: int | None = None
+    """The conversation's `lifecycle` when the review was opened (None if it was not
+    stored then): a review is upheld only while the conversation is still there."""
 
 
 FeedbackKind = Literal["unexpected_end", "agree", "other"]
@@ -147,7 +154,8 @@ class ConversationStore(Protocol):
         expected_messages: int | None = None,
     ) -> ConversationRecord:
         """Mark the conversation ended (idempotent: the first end wins; `events` are
-        recorded only by the end that wins).
+        recorded only by the end that wins). An empty `notice` stores the shipped one:
+        an ended conversation always has a notice.
 
         With `create`, a conversation that does not exist yet is created for
         `user_id` and ended in the same step; otherwise UnknownConversationError.
@@ -227,10 +235,18 @@ class ConversationStore(Protocol):
         end: tuple[dict[str, Any], str] | None = None,
         unlock: bool = False,
         events: Sequence[AuditEvent] = (),
+        expected_messages: int | None = None,
     ) -> Review:
         """Decide a pending review (a StoreError if it is not pending). In the same
         transaction: `end` = (verdict, notice) ends the conversation; `unlock`
-        reopens it."""
+        reopens it.
+
+        An uphold, or an unlock, holds only while the conversation is in the state the
+        review was opened on (same `lifecycle`); otherwise ReviewStateChangedError. An
+        uphold with `end` needs the conversation open and, with `expected_messages`,
+        holding exactly that many messages (HistoryChangedError otherwise). Whatever
+        is refused, nothing is written and the review stays pending.
+        """
         ...
 
     def add_feedback(

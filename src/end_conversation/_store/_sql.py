@@ -5,7 +5,9 @@ placeholders. Concurrency rests on two rules: a conversation's row is updated
 (``... WHERE ended_at IS NULL``) before its messages are written, so an append and
 an end on one conversation are serialized by the database; and every audit write
 first locks the one-row ``audit_head`` table, so the chain is extended by one
-writer at a time, in commit order.
+writer at a time, in commit order. A transaction that writes audit records takes
+that lock first and only then reads the clock, so record times follow their
+sequence numbers.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Literal, Protocol
 
+from pydantic import ValidationError
+
 from .._errors import (
     ConversationEndedError,
     HistoryChangedError,
+    ReviewStateChangedError,
     StoreError,
     UnknownConversationError,
 )
@@ -34,9 +39,27 @@ from ._audit import (
 )
 from ._protocol import ConversationRecord, Feedback, FeedbackKind, Review, ReviewOrigin
 
-__all__ = ["Cursor", "SQLStore", "schema"]
+__all__ = [
+    "Cursor",
+    "SQLStore",
+    "check_review_state",
+    "default_notice",
+    "lifecycle_migration",
+    "schema",
+]
 
-_AUDIT_COLUMNS = ("kind", "conversation_id", "user_id", "decision")
+_AUDIT_COLUMNS = ("at", "kind", "conversation_id", "user_id", "decision")
+# The fields a stored record's body holds: no more, no fewer.
+_BODY_FIELDS = frozenset(AuditRecord.model_fields) - {"prev_hash", "hash"}
+
+
+def lifecycle_migration() -> list[str]:
+    """From schema 2: conversations count their ends and unlocks; reviews remember
+    the count they were opened on."""
+    return [
+        "ALTER TABLE conversations ADD COLUMN lifecycle INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE reviews ADD COLUMN lifecycle INTEGER",
+    ]
 
 
 def schema(*, bigint: str, real: str) -> list[str]:
@@ -51,7 +74,8 @@ def schema(*, bigint: str, real: str) -> list[str]:
             message_count INTEGER NOT NULL DEFAULT 0,
             ended_at {real},
             end_verdict TEXT,
-            notice TEXT
+            notice TEXT,
+            lifecycle INTEGER NOT NULL DEFAULT 0
         )""",
         f"""CREATE TABLE IF NOT EXISTS messages (
             conversation_id TEXT NOT NULL REFERENCES conversations(id),
@@ -91,7 +115,8 @@ def schema(*, bigint: str, real: str) -> list[str]:
             decided_at {real},
             reviewer TEXT,
             note TEXT NOT NULL,
-            verdict TEXT
+            verdict TEXT,
+            lifecycle INTEGER
         )""",
         "CREATE INDEX IF NOT EXISTS reviews_status ON reviews(status, created_at)",
         f"""CREATE TABLE IF NOT EXISTS feedback (
@@ -112,12 +137,12 @@ class Cursor(Protocol):
 
 
 _COLUMNS = (
-    "id, user_id, parent_id, branched_at, created_at, message_count, ended_at, end_verdict, notice"
+    "id, user_id, parent_id, branched_at, created_at, message_count, ended_at, end_verdict,"
+    " notice, lifecycle"
 )
-_CONVERSATION = f"SELECT {_COLUMNS} FROM conversations WHERE id = ?"
 _REVIEW = (
     "SELECT id, conversation_id, user_id, origin, reason, status, created_at, decided_at,"
-    " reviewer, note, verdict FROM reviews"
+    " reviewer, note, verdict, lifecycle FROM reviews"
 )
 
 
@@ -125,6 +150,8 @@ class SQLStore:
     """The store's behaviour over SQL; subclasses supply the connection handling."""
 
     _clock: Callable[[], float] = time.time
+    _legacy = False
+    """Opened read-only on an older schema (no lifecycle columns): reads stand in for them."""
 
     # -------------------------------------------------------------- dialect hooks
     def _write(self) -> AbstractContextManager[Cursor]:
@@ -144,13 +171,27 @@ class SQLStore:
 
     # -------------------------------------------------------------- helpers
     def _x(self, db: Cursor, statement: str, params: Sequence[Any] = ()) -> Any:
+        if self._legacy:  # read-only on schema 2: stand-ins for the columns it lacks
+            statement = statement.replace(
+                ", lifecycle FROM conversations", ", 0 FROM conversations"
+            ).replace(", lifecycle FROM reviews", ", NULL FROM reviews")
         return db.execute(self._sql(statement), tuple(params))
 
     def _row(self, db: Cursor, conversation_id: str) -> ConversationRecord:
-        row = self._x(db, _CONVERSATION, (conversation_id,)).fetchone()
+        row = self._x(
+            db, f"SELECT {_COLUMNS} FROM conversations WHERE id = ?", (conversation_id,)
+        ).fetchone()
         if row is None:
             raise UnknownConversationError(conversation_id)
         return _conversation(row)
+
+    def _now(self, db: Cursor, events: Sequence[AuditEvent] = ()) -> float:
+        """The time for this transaction's changes. With audit events to write, the
+        chain's lock is taken first: a later sequence number never gets an earlier
+        time."""
+        if events:
+            self._x(db, self._lock_head()).fetchone()
+        return self._clock()
 
     def _audit(self, db: Cursor, events: Sequence[AuditEvent], at: float) -> list[AuditRecord]:
         if not events:
@@ -192,8 +233,8 @@ class SQLStore:
         """Create a conversation, optionally seeded with messages."""
         cid = conversation_id or uuid.uuid4().hex
         encoded = [json.dumps(m) for m in messages]  # fail before touching the database
-        now = self._clock()
         with self._write() as db:
+            now = self._now(db, events)
             inserted = self._x(
                 db,
                 "INSERT INTO conversations (id, user_id, parent_id, branched_at, created_at,"
@@ -245,8 +286,8 @@ class SQLStore:
     ) -> int:
         """Append messages unless the conversation has been ended."""
         encoded = [json.dumps(m) for m in messages]  # fail before touching the database
-        now = self._clock()
         with self._write() as db:
+            now = self._now(db, events)
             row = self._x(
                 db,
                 "UPDATE conversations SET message_count = message_count + ?"
@@ -281,15 +322,16 @@ class SQLStore:
         """Mark ended; the first end wins. `create` makes a missing conversation first,
         in the same transaction; `expected_messages` makes the end conditional on the
         stored message count (HistoryChangedError otherwise, nothing written)."""
-        now = self._clock()
         encoded = json.dumps(verdict)
+        notice = notice or default_notice()  # an ended conversation always has a notice
         with self._write() as db:
+            now = self._now(db, events)
             won = None
             if create:  # a new conversation, created ended: one statement
                 won = self._x(
                     db,
                     "INSERT INTO conversations (id, user_id, created_at, ended_at, end_verdict,"
-                    " notice) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+                    " notice, lifecycle) VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (id) DO NOTHING"
                     f" RETURNING {_COLUMNS}",
                     (conversation_id, user_id, now, now, encoded, notice),
                 ).fetchone()
@@ -300,7 +342,8 @@ class SQLStore:
                 condition = "" if expected_messages is None else " AND message_count = ?"
                 won = self._x(
                     db,
-                    "UPDATE conversations SET ended_at = ?, end_verdict = ?, notice = ?"
+                    "UPDATE conversations SET ended_at = ?, end_verdict = ?, notice = ?,"
+                    " lifecycle = lifecycle + 1"
                     f" WHERE id = ? AND ended_at IS NULL{condition} RETURNING {_COLUMNS}",
                     (now, encoded, notice, conversation_id)
                     + (() if expected_messages is None else (expected_messages,)),
@@ -318,7 +361,8 @@ class SQLStore:
     def _unlock(self, db: Cursor, conversation_id: str) -> None:
         self._x(
             db,
-            "UPDATE conversations SET ended_at = NULL, notice = NULL WHERE id = ?",
+            "UPDATE conversations SET ended_at = NULL, notice = NULL, lifecycle = lifecycle + 1"
+            " WHERE id = ? AND ended_at IS NOT NULL",
             (conversation_id,),
         )
 
@@ -326,8 +370,8 @@ class SQLStore:
         self, conversation_id: str, *, events: Sequence[AuditEvent] = ()
     ) -> ConversationRecord:
         """Reopen an ended conversation."""
-        now = self._clock()
         with self._write() as db:
+            now = self._now(db, events)
             self._row(db, conversation_id)
             self._unlock(db, conversation_id)
             self._audit(db, events, now)
@@ -347,9 +391,8 @@ class SQLStore:
     # -------------------------------------------------------------- audit
     def record(self, events: Sequence[AuditEvent]) -> list[AuditRecord]:
         """Append events to the audit trail."""
-        now = self._clock()
         with self._write() as db:
-            return self._audit(db, events, now)
+            return self._audit(db, events, self._now(db, events))
 
     def audit_trail(
         self,
@@ -381,7 +424,14 @@ class SQLStore:
                 f"SELECT body, prev_hash, hash FROM audit{where} ORDER BY seq {order}{tail}",
                 params,
             ).fetchall()
-        records = [_record(*row) for row in rows]
+        records = []
+        for row in rows:
+            try:
+                records.append(_record(*row))
+            except ValueError as exc:
+                raise StoreError(
+                    f"an audit record is unreadable ({exc}); run `end-conversation audit verify`"
+                ) from None
         return records[::-1] if limit is not None else records
 
     def verify_audit(self) -> list[AuditProblem]:
@@ -389,24 +439,38 @@ class SQLStore:
         with self._read() as db:
             rows = self._x(
                 db,
-                "SELECT body, prev_hash, hash, seq, kind, conversation_id, user_id, decision"
+                "SELECT body, prev_hash, hash, seq, at, kind, conversation_id, user_id, decision"
                 " FROM audit ORDER BY seq",
             ).fetchall()
             head = self._x(db, "SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
         records: list[AuditRecord] = []
         problems: list[AuditProblem] = []
         columns: list[dict[str, Any]] = []
+        bodies: list[str] = []
         for row in rows:
             try:
-                records.append(_record(row[0], row[1], row[2]))
-            except ValueError:
-                problems.append(AuditProblem(seq=row[3], problem="edited: unreadable record"))
+                records.append(_record(row[0], row[1], row[2], strict=True))
+            except ValueError as exc:
+                problems.append(AuditProblem(seq=row[3], problem=f"edited: {exc}"))
+                # Its place in the chain still counts: the records after it are checked
+                # against it, not reported as misplaced.
+                records.append(
+                    AuditRecord.model_construct(
+                        seq=row[3], at=row[4], kind=row[5], prev_hash=row[1], hash=row[2]
+                    )
+                )
+                bodies.append(row[0] if isinstance(row[0], str) else "")
+                columns.append({"seq": row[3]})
                 continue
+            bodies.append(row[0])
             columns.append({"seq": row[3], **dict(zip(_AUDIT_COLUMNS, row[4:], strict=True))})
         if head is None:
             problems.append(AuditProblem(seq=None, problem="the trail's head row is missing"))
         return problems + verify_chain(
-            records, head=(int(head[0]), str(head[1])) if head else None, columns=columns
+            records,
+            head=(int(head[0]), str(head[1])) if head else None,
+            columns=columns,
+            bodies=bodies,
         )
 
     # -------------------------------------------------------------- reviews
@@ -420,21 +484,29 @@ class SQLStore:
         verdict: dict[str, Any] | None = None,
         events: Sequence[AuditEvent] = (),
     ) -> Review:
-        """Put a decision or an end in the review queue."""
-        review = Review(
-            id=uuid.uuid4().hex,
-            conversation_id=conversation_id,
-            user_id=user_id,
-            origin=origin,
-            reason=reason,
-            created_at=self._clock(),
-            verdict=verdict,
-        )
+        """Put a decision or an end in the review queue, bound to the conversation's
+        current state (its `lifecycle`)."""
+        review_id = uuid.uuid4().hex
         with self._write() as db:
+            now = self._now(db, events)
+            found = self._x(
+                db, "SELECT lifecycle FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
+            review = Review(
+                id=review_id,
+                conversation_id=conversation_id,
+                user_id=user_id,
+                origin=origin,
+                reason=reason,
+                created_at=now,
+                verdict=verdict,
+                conversation_lifecycle=None if found is None else int(found[0]),
+            )
             self._x(
                 db,
                 "INSERT INTO reviews (id, conversation_id, user_id, origin, reason, status,"
-                " created_at, note, verdict) VALUES (?, ?, ?, ?, ?, 'pending', ?, '', ?)",
+                " created_at, note, verdict, lifecycle)"
+                " VALUES (?, ?, ?, ?, ?, 'pending', ?, '', ?, ?)",
                 (
                     review.id,
                     conversation_id,
@@ -443,9 +515,10 @@ class SQLStore:
                     reason,
                     review.created_at,
                     json.dumps(verdict) if verdict is not None else None,
+                    review.conversation_lifecycle,
                 ),
             )
-            self._audit(db, with_detail(events, review_id=review.id), review.created_at)
+            self._audit(db, with_detail(events, review_id=review.id), now)
         return review
 
     def reviews(
@@ -480,14 +553,18 @@ class SQLStore:
         end: tuple[dict[str, Any], str] | None = None,
         unlock: bool = False,
         events: Sequence[AuditEvent] = (),
+        expected_messages: int | None = None,
     ) -> Review:
-        """Decide a pending review; optionally end or reopen its conversation with it."""
-        now = self._clock()
+        """Decide a pending review; optionally end or reopen its conversation with it,
+        only while the conversation is in the state the review was opened on."""
+        encoded = json.dumps(end[0]) if end is not None else None
+        notice = (end[1] or default_notice()) if end is not None else None
         with self._write() as db:
+            now = self._now(db, events)
             row = self._x(
                 db,
                 "UPDATE reviews SET status = ?, decided_at = ?, reviewer = ?, note = ?"
-                " WHERE id = ? AND status = 'pending' RETURNING conversation_id",
+                " WHERE id = ? AND status = 'pending' RETURNING conversation_id, lifecycle",
                 (status, now, reviewer, note, review_id),
             ).fetchone()
             if row is None:
@@ -495,15 +572,37 @@ class SQLStore:
                 if found is None:
                     raise StoreError(f"no review {review_id!r}")
                 raise StoreError(f"review {review_id!r} was already {found[5]}")
+            cid, opened_on = str(row[0]), row[1]
+            if status == "upheld" or end is not None or unlock:
+                # A no-op update locks the conversation's row until commit (PostgreSQL):
+                # nothing ends, reopens or appends to it between this check and the change.
+                current = self._x(
+                    db,
+                    "UPDATE conversations SET lifecycle = lifecycle WHERE id = ?"
+                    " RETURNING lifecycle, ended_at, message_count",
+                    (cid,),
+                ).fetchone()
+                if current is None:
+                    raise UnknownConversationError(cid)
+                check_review_state(
+                    review_id,
+                    cid,
+                    opened_on=opened_on,
+                    lifecycle=int(current[0]),
+                    ended=current[1] is not None,
+                    count=int(current[2]),
+                    ending=end is not None,
+                    expected_messages=expected_messages,
+                )
             if end is not None:
                 self._x(
                     db,
-                    "UPDATE conversations SET ended_at = ?, end_verdict = ?, notice = ?"
-                    " WHERE id = ? AND ended_at IS NULL",
-                    (now, json.dumps(end[0]), end[1], row[0]),
+                    "UPDATE conversations SET ended_at = ?, end_verdict = ?, notice = ?,"
+                    " lifecycle = lifecycle + 1 WHERE id = ? AND ended_at IS NULL",
+                    (now, encoded, notice, cid),
                 )
             if unlock:
-                self._unlock(db, row[0])
+                self._unlock(db, cid)
             self._audit(db, with_detail(events, review_id=review_id), now)
             return _review(self._x(db, f"{_REVIEW} WHERE id = ?", (review_id,)).fetchone())
 
@@ -518,15 +617,15 @@ class SQLStore:
         events: Sequence[AuditEvent] = (),
     ) -> Feedback:
         """Store a user's feedback on a conversation."""
-        item = Feedback(
-            id=uuid.uuid4().hex,
-            conversation_id=conversation_id,
-            user_id=user_id,
-            kind=kind,
-            text=text,
-            at=self._clock(),
-        )
         with self._write() as db:
+            item = Feedback(
+                id=uuid.uuid4().hex,
+                conversation_id=conversation_id,
+                user_id=user_id,
+                kind=kind,
+                text=text,
+                at=self._now(db, events),
+            )
             self._row(db, conversation_id)
             self._x(
                 db,
@@ -560,6 +659,40 @@ class SQLStore:
         ]
 
 
+def default_notice() -> str:
+    """The shipped notice: what an end that names none shows the user."""
+    from .._prompts import notice
+
+    return notice()
+
+
+def check_review_state(
+    review_id: str,
+    conversation_id: str,
+    *,
+    opened_on: int | None,
+    lifecycle: int,
+    ended: bool,
+    count: int,
+    ending: bool,
+    expected_messages: int | None,
+) -> None:
+    """Refuse a review decision that no longer fits its conversation (shared by every
+    store, so they refuse alike)."""
+    if opened_on is not None and lifecycle != opened_on:
+        if ended:
+            what = "was ended by something else"
+        elif ending:
+            what = "was ended and reopened"
+        else:
+            what = "had its end overturned (it is open again)"
+        raise ReviewStateChangedError(review_id, conversation_id, what)
+    if ending and ended:
+        raise ReviewStateChangedError(review_id, conversation_id, "was ended by something else")
+    if ending and expected_messages is not None and count != expected_messages:
+        raise HistoryChangedError(conversation_id, expected_messages, count)
+
+
 def _conversation(row: Sequence[Any]) -> ConversationRecord:
     return ConversationRecord(
         id=row[0],
@@ -571,6 +704,7 @@ def _conversation(row: Sequence[Any]) -> ConversationRecord:
         ended_at=row[6],
         end_verdict=json.loads(row[7]) if row[7] else None,
         notice=row[8],
+        lifecycle=row[9],
     )
 
 
@@ -596,8 +730,29 @@ def _filters(**given: Any) -> tuple[str, list[Any]]:
     return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
 
-def _record(body: str, prev_hash: str, hash_: str) -> AuditRecord:
-    return AuditRecord(**json.loads(body), prev_hash=prev_hash, hash=hash_)
+def _record(body: str, prev_hash: str, hash_: str, *, strict: bool = False) -> AuditRecord:
+    """A stored record; a ValueError saying why if its body is not one. `strict` (for
+    verification) refuses unknown, missing and retyped fields."""
+    try:
+        data = json.loads(body)
+    except (TypeError, ValueError):
+        raise ValueError("the body is not JSON") from None
+    if not isinstance(data, dict):
+        raise ValueError("the body is not a JSON object")
+    if strict:
+        if unknown := sorted(set(data) - _BODY_FIELDS):
+            raise ValueError(f"unknown field(s) {', '.join(map(repr, unknown))}")
+        if missing := sorted(_BODY_FIELDS - set(data)):
+            raise ValueError(f"missing field(s) {', '.join(map(repr, missing))}")
+    try:
+        if strict:
+            return AuditRecord.model_validate_json(
+                json.dumps({**data, "prev_hash": prev_hash, "hash": hash_}), strict=True
+            )
+        return AuditRecord(**data, prev_hash=prev_hash, hash=hash_)
+    except ValidationError as exc:
+        fields = sorted({".".join(str(x) for x in e["loc"][:1]) for e in exc.errors()})
+        raise ValueError(f"retyped field(s) {', '.join(map(repr, fields))}") from None
 
 
 def _review(row: Sequence[Any]) -> Review:
@@ -613,4 +768,5 @@ def _review(row: Sequence[Any]) -> Review:
         reviewer=row[8],
         note=row[9],
         verdict=json.loads(row[10]) if row[10] else None,
+        conversation_lifecycle=row[11],
     )

@@ -10,12 +10,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .._errors import StoreError
-from ._sql import SQLStore, schema
+from ._audit import AuditProblem
+from ._sql import SQLStore, lifecycle_migration, schema
 
 __all__ = ["SQLiteStore"]
 
 _APPLICATION_ID = 0x45434F4E  # "ECON": marks the file as ours
-_SCHEMA_VERSION = 2
+_SCHEMA_VERSION = 3
 
 
 class SQLiteStore(SQLStore):
@@ -25,6 +26,12 @@ class SQLiteStore(SQLStore):
     Writes take the database write lock (``BEGIN IMMEDIATE``), so an append that
     races an end either lands before it or raises `ConversationEndedError` — never
     after — and audit records are chained in commit order.
+
+    With `read_only`, the file is opened with SQLite's ``mode=ro``: it must already
+    be an end-conversation store, nothing is created or migrated, and no write is
+    ever attempted (a missing, empty or damaged file is a StoreError and stays as
+    it was). A writable open creates a missing file, refuses an empty one (what a
+    truncated store looks like) and checks an older file before migrating it.
     """
 
     def __init__(
@@ -33,38 +40,95 @@ class SQLiteStore(SQLStore):
         *,
         clock: Callable[[], float] = time.time,
         timeout: float = 30.0,
+        read_only: bool = False,
     ) -> None:
+        if not str(path).strip():
+            raise StoreError("no SQLite file given: name one, e.g. sqlite:///conversations.db")
         self.path = Path(path)
         """The database file."""
+        self.read_only = read_only
+        """Opened for reading only."""
         self._clock = clock
         self._lock = threading.RLock()
-        try:
-            self._db = sqlite3.connect(
-                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is a directory, not an end-conversation database")
+        exists = self.path.exists()
+        if read_only and not exists:
+            raise StoreError(f"no store at {self.path}: nothing to read")
+        if exists and self.path.stat().st_size == 0:
+            raise StoreError(
+                f"{self.path} is empty (0 bytes), not an end-conversation database"
+                + ("" if read_only else "; remove it to start a new store")
             )
+        try:
+            if read_only:
+                self._db = sqlite3.connect(
+                    f"{self.path.resolve().as_uri()}?mode=ro",
+                    uri=True,
+                    timeout=timeout,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+            else:
+                self._db = sqlite3.connect(
+                    self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+                )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open {self.path}: {exc}") from exc
+        try:
             self._setup()
         except sqlite3.DatabaseError as exc:
+            self._db.close()
             raise StoreError(
                 f"{self.path} is not a usable end-conversation database: {exc}"
             ) from exc
+        except BaseException:
+            self._db.close()
+            raise
 
     def _setup(self) -> None:
         db = self._db
+        # Reads only, until the file is known to be ours and sound.
         app_id = db.execute("PRAGMA application_id").fetchone()[0]
-        tables = db.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
-        if app_id not in (0, _APPLICATION_ID) or (app_id == 0 and tables):
+        objects = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        fresh = app_id == 0 and objects == 0  # (a view or index alone is someone's too)
+        if not fresh and app_id != _APPLICATION_ID:
             raise StoreError(
                 f"{self.path} belongs to another application; use a new file for conversations"
             )
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > _SCHEMA_VERSION:
             raise StoreError(f"{self.path} was written by a newer version (schema {version})")
-        db.execute("PRAGMA journal_mode=WAL")
+        if self.read_only:
+            if fresh:
+                raise StoreError(f"{self.path} holds no end-conversation store")
+            if version < 2:  # no audit trail yet: nothing these readers could show
+                raise StoreError(
+                    f"{self.path} was written by an older version (schema {version}); open it"
+                    " once for writing (e.g. `end-conversation serve`) to upgrade it"
+                )
+            self._legacy = version < _SCHEMA_VERSION
+            db.execute("PRAGMA query_only=ON")
+            return
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
+        if not fresh and version == _SCHEMA_VERSION:
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            return  # ours and current: nothing to write on open
+        if not fresh:  # an older file: migrate only one that reads back whole
+            check = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if check != "ok":
+                raise StoreError(f"{self.path} is damaged ({check}); it was left unchanged")
+        db.execute("PRAGMA journal_mode=WAL")
         with self._write() as tx:
             if version == 1:  # messages gain their time; the rest is new tables
                 tx.execute("ALTER TABLE messages ADD COLUMN at REAL")
+            if version in (1, 2):  # reviews are bound to the conversation's state
+                conversations, reviews = lifecycle_migration()
+                tx.execute(conversations)
+                if version == 2:  # (schema 1 had no reviews: they are created below)
+                    tx.execute(reviews)
             for statement in schema(bigint="INTEGER", real="REAL"):
                 tx.execute(statement)
             tx.execute(f"PRAGMA application_id={_APPLICATION_ID}")
@@ -72,6 +136,8 @@ class SQLiteStore(SQLStore):
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        if self.read_only:
+            raise StoreError(f"{self.path} was opened read-only")
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
@@ -91,6 +157,15 @@ class SQLiteStore(SQLStore):
                 yield self._db
             except sqlite3.DatabaseError as exc:
                 raise StoreError(f"{self.path}: {exc}") from exc
+
+    def verify_audit(self) -> list[AuditProblem]:
+        """Every way the stored trail is not intact; a damaged file is a StoreError
+        (the whole file is checked first: a trail is only as sound as its pages)."""
+        with self._read() as db:
+            check = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+        if check != "ok":
+            raise StoreError(f"{self.path} is damaged ({check})")
+        return super().verify_audit()
 
     def close(self) -> None:
         """Close the database connection."""

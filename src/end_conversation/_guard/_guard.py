@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
 
-from .._detect._protocol import Annotation, Detector, TurnText
+from .._detect._protocol import Annotation, Detector, Signal, TurnText
 from .._detect._rules import RuleDetector
 from .._errors import InvalidTranscriptError
 from .._prompts import PromptSet
 from .._tool import TOOL_NAME, EndConversationInput, EndReason
 from .._transcript import ToolUse, Turn, parse_one
-from ._facts import Facts, as_message_list, group_turns, has_end_call
+from ._cache import TextCache
+from ._facts import (
+    SUPPLIED_SIGNALS,
+    THINKING_SIGNALS,
+    Facts,
+    as_message_list,
+    group_turns,
+    has_end_call,
+)
 from ._policy import Mode, Policy
 from ._rules import Outcome, check_call, suffix_start, veto
 from ._verdict import ReasonCode, Verdict, Versions
@@ -40,7 +47,14 @@ class Guard:
     doubt, the conversation continues.
 
     Annotations are cached per turn text, so re-checking a growing conversation
-    costs little more than checking its newest turns.
+    costs little more than checking its newest turns. The caches are bounded both by
+    entries (`cache_size`) and by the text they hold (`cache_chars`), so a stream of
+    huge messages keeps memory flat.
+
+    Every text a person could have supplied is read for risk: the words of each
+    message, the documents, search results and tool results it carries, and the
+    assistant's thinking for its own crisis signals (see ``_transcript`` for where
+    they come from and ``_facts`` for which signals each may raise).
     """
 
     def __init__(
@@ -50,6 +64,7 @@ class Guard:
         detectors: Sequence[Detector] | None = None,
         prompts: PromptSet | None = None,
         cache_size: int = 200_000,
+        cache_chars: int = 64 * 1024 * 1024,
     ) -> None:
         self.policy = policy or Policy()
         """The policy in force."""
@@ -57,9 +72,16 @@ class Guard:
         """The detectors whose annotations are combined (union of signals)."""
         self.prompts = prompts or PromptSet.load()
         """The prompts whose texts go into tool results and notices."""
-        self._cache: OrderedDict[tuple[str, str, bool], Annotation] = OrderedDict()
-        self._records: dict[tuple[str, str], int] = {}
-        self._cache_size = cache_size
+        if cache_size < 0 or cache_chars < 0:
+            raise ValueError("cache_size and cache_chars must not be negative")
+        # Two caches, each within half the bounds: annotations by turn text, and the
+        # signal masks of plain string messages (the fast path of long histories).
+        half = {"max_entries": cache_size // 2, "max_chars": cache_chars // 2}
+        self._cache: TextCache[tuple[str, str, bool], Annotation] = TextCache(**half)
+        self._records: TextCache[tuple[str, str], int] = TextCache(**half)
+        self.cache_chars = cache_chars
+        """Upper bound on the text the annotation caches hold together, in characters
+        (64 Mi by default: about 64 MB of ASCII text)."""
         self.versions = Versions(
             policy=self.policy.fingerprint,
             prompts=self.prompts.ref,
@@ -82,9 +104,7 @@ class Guard:
                 note = Annotation(error=f"{detector.name}: {type(exc).__name__}: {exc}")
             merged = merged.merge(note)
         if merged.error is None:  # failures are not cached: a retry may succeed
-            self._cache[key] = merged
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+            self._cache.put(key, merged, len(turn.text))
         return merged
 
     def warm(self) -> Guard:
@@ -195,10 +215,9 @@ class Guard:
                         if note.error is not None:
                             facts.errors[i] = note.error
                         else:
-                            mask = records[key] = note.mask
-                            if len(records) > self._cache_size:
-                                records.pop(next(iter(records)))
-                    facts.append(role, mask or 0)
+                            mask = note.mask
+                            records.put(key, mask, len(content))
+                    facts.append(role, mask or 0, wrote=bool(content) and not content.isspace())
                     continue
             turn = parse_one(i, raw)
             facts.turns[i] = turn
@@ -206,7 +225,11 @@ class Guard:
             if note.error is not None:
                 facts.errors[i] = note.error
             facts.append(
-                turn.role, note.mask, tool_only=turn.is_tool_only, end_call=has_end_call(turn)
+                turn.role,
+                note.mask,
+                tool_only=turn.is_tool_only,
+                end_call=has_end_call(turn),
+                wrote=turn.wrote,
             )
         return facts
 
@@ -251,11 +274,21 @@ class Guard:
             )
 
     def _note(self, turn: Turn, extra: Mapping[int, Annotation] | None) -> Annotation:
+        """Everything the detectors found in one message, each source limited to the
+        signals it may raise."""
         note = _EMPTY
         if (not turn.is_tool_only and turn.text.strip()) or turn.refusal_stop:
             note = self.annotate(
                 TurnText(role=turn.role, text=turn.text, refusal_stop=turn.refusal_stop)
             )
+        if turn.role == "user":
+            for text in turn.supplied:
+                if text.strip():
+                    found = self.annotate(TurnText(role="user", text=text))
+                    note = note.merge(_only(found, SUPPLIED_SIGNALS))
+        elif turn.thinking.strip():
+            found = self.annotate(TurnText(role="assistant", text=turn.thinking))
+            note = note.merge(_only(found, THINKING_SIGNALS))
         if extra is not None and turn.index in extra:
             note = note.merge(extra[turn.index])
         return note
@@ -373,6 +406,17 @@ class Guard:
             detail=_describe(args.reason),
             **common,
         )
+
+
+def _only(note: Annotation, allowed: frozenset[Signal]) -> Annotation:
+    """`note` keeping only the `allowed` signals (and its error, if any)."""
+    if note.signals <= allowed:
+        return note
+    return Annotation(
+        signals=note.signals & allowed,
+        cues=tuple(c for c in note.cues if c[0] in allowed),
+        error=note.error,
+    )
 
 
 def _confirmed_in_turn(same_turn: list[Turn], use: ToolUse) -> bool:

@@ -44,12 +44,12 @@ class TextCache(Generic[K, V]):
     def put(self, key: K, value: V, text_length: int) -> None:
         """Keep `value` for `key`, whose text is `text_length` characters long."""
         cost = text_length + ENTRY_COST
-        if cost > self.max_chars // 10 or self.max_entries == 0:
-            return
         old = self._costs.pop(key, None)
         if old is not None:
             self.used -= old
             del self._data[key]
+        if cost > self.max_chars // 10 or self.max_entries == 0:
+            return
         self._data[key] = value
         self._costs[key] = cost
         self.used += cost

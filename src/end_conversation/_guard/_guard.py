@@ -119,6 +119,12 @@ class Guard:
         self.evaluate_unverified(call["input"])
         return self
 
+    @property
+    def cache_used(self) -> int:
+        """Characters of text the annotation caches account for now (never above
+        `cache_chars`)."""
+        return self._cache.used + self._records.used
+
     def clear_cache(self) -> None:
         """Forget cached annotations."""
         self._cache.clear()

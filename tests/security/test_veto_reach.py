@@ -373,6 +373,20 @@ def test_a_turn_with_no_words_never_persists(name: str, make: Callable[[], Messa
     assert verdict.evidence == (len(messages) - 2,)
 
 
+@pytest.mark.parametrize("name", sorted(NO_WORDS))
+def test_a_turn_with_no_words_is_no_answer_to_an_end_request(name: str) -> None:
+    messages = confirmed_request()
+    messages[-2] = {"role": "user", "content": copy.deepcopy(NO_WORDS[name])}
+    assert GUARD.evaluate(messages).reasons == ("not_confirmed",)
+    unconfirmed = Guard(Policy(require_confirmation=False))
+    messages = confirmed_request()[:3]  # a request, then a turn with no words
+    messages += [assistant("Sure."), {"role": "user", "content": copy.deepcopy(NO_WORDS[name])}]
+    messages.append(end_call("user_requested"))
+    assert unconfirmed.evaluate(messages).reasons == ("not_confirmed",)
+    messages[-2] = user("ok")
+    assert unconfirmed.evaluate(messages).decision == "honored"
+
+
 @pytest.mark.parametrize("make", [persistent_harm, persistent_abuse])
 def test_only_an_image_tool_result_after_a_warning_is_not_persistence(
     make: Callable[[], Messages],

@@ -169,7 +169,7 @@ def _requested(turns: list[LogicalTurn], policy: Policy) -> Outcome:
             qualifies=False, reason=ReasonCode.NO_END_REQUEST, evidence=(last.indices[0],)
         )
     if not policy.require_confirmation:
-        if last.has(Signal.DECLINE):
+        if last.has(Signal.DECLINE) or not last.wrote:  # an image or a blank says nothing
             return Outcome(
                 qualifies=False, reason=ReasonCode.NOT_CONFIRMED, evidence=(last.indices[0],)
             )

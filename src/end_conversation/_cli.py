@@ -132,7 +132,13 @@ def _check(args: argparse.Namespace, out: IO[str]) -> int:
                     f"cannot read {args.file}: not UTF-8 text ({exc.reason} at byte {exc.start})"
                 ) from exc
             verdict = _verdict_for_text(guard, text)
-            out.write(verdict.model_dump_json(indent=2 if args.pretty else None) + "\n")
+            indent = 2 if args.pretty else None
+            try:
+                written = verdict.model_dump_json(indent=indent)
+            except ValueError:  # a value that cannot be written as UTF-8 (a lone surrogate)
+                bad = guard.invalid_input("the transcript holds text that is not valid Unicode")
+                written = bad.model_dump_json(indent=indent)
+            out.write(written + "\n")
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
@@ -158,9 +164,17 @@ def _check_lines(guard: Guard, stream: IO[bytes], out: IO[str], limit: int) -> N
     # the batch goes on.
     try:
         for number, raw in enumerate(_lines(stream, limit), start=1):
-            out.write(_verdict_for_line(guard, number, raw, limit).to_json() + "\n")
+            out.write(_line_json(guard, number, raw, limit) + "\n")
     except OSError as exc:
         raise _Fail(f"cannot read input: {exc.strerror or exc}") from exc
+
+
+def _line_json(guard: Guard, number: int, raw: bytes | None, limit: int) -> str:
+    verdict = _verdict_for_line(guard, number, raw, limit)
+    try:
+        return verdict.to_json()
+    except ValueError:  # a value that cannot be written as UTF-8 (a lone surrogate)
+        return guard.invalid_input(f"line {number}: holds text that is not valid Unicode").to_json()
 
 
 def _verdict_for_line(guard: Guard, number: int, raw: bytes | None, limit: int) -> Verdict:

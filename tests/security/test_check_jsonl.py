@@ -48,6 +48,9 @@ BAD_LINES: dict[str, bytes] = {
     "lone surrogate escape": b'{"messages": [{"role": "user", "content": "\\ud800"}, '
     b'{"role": "assistant", "content": [{"type": "tool_use", "id": "t", '
     b'"name": "end_conversation", "input": {"reason": "abuse", "summary": "\\udfff"}}]}]}',
+    "lone surrogate in the call's id": b'{"messages": [{"role": "user", "content": "x"}, '
+    b'{"role": "assistant", "content": [{"type": "tool_use", "id": "\\ud800", '
+    b'"name": "end_conversation", "input": {"reason": "abuse"}}]}]}',
 }
 
 
@@ -139,6 +142,7 @@ def test_a_byte_order_mark_is_not_a_bad_line(tmp_path: Path) -> None:
 # A single transcript: bad JSON is a denied verdict (exit 0); bytes that are not
 # text are a one-line error (exit 2). Never a traceback.
 SINGLE_DENIED = [
+    "lone surrogate in the call's id",
     "huge integer",
     "deep nesting",
     "deep object nesting",

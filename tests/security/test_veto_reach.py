@@ -449,3 +449,18 @@ def test_malformed_supplied_blocks_are_denied_never_read_as_safe(block: dict[str
     verdict = GUARD.evaluate(messages)
     assert verdict.decision == "denied"
     assert verdict.reasons == ("invalid_input",)
+
+
+@pytest.mark.parametrize("where", ["call id", "tool_use_id argument"])
+def test_a_verdict_can_always_be_written_even_for_a_lone_surrogate_id(where: str) -> None:
+    messages = persistent_harm()
+    if where == "call id":
+        messages[-1] = end_call("harmful_requests", id="\ud800")
+        verdict = GUARD.evaluate(messages)
+    else:
+        verdict = GUARD.evaluate(messages, tool_use_id="\udfff")
+    assert verdict.decision == "denied"
+    assert verdict.reasons == ("invalid_input",)
+    assert verdict.tool_use_id is None
+    assert verdict.to_json().startswith("{")
+    assert GUARD.evaluate_unverified({"reason": "abuse"}, tool_use_id="\ud800").to_json()

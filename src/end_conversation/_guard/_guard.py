@@ -249,7 +249,7 @@ class Guard:
         if isinstance(args, Verdict):
             return args
         common: dict[str, Any] = {
-            "tool_use_id": tool_use_id,
+            "tool_use_id": _safe_id(tool_use_id),
             "versions": self.versions,
             "end_reason": args.reason,
             "summary": args.summary,
@@ -322,6 +322,8 @@ class Guard:
             return self.invalid_input(
                 f"the last assistant message has no {TOOL_NAME} call", tool_use_id
             )
+        if not _sendable(ours[0].id):
+            return self.invalid_input("the end_conversation call's id is not valid Unicode text")
         after = zip(roles[last + 1 :], facts.tool_only[last + 1 :], strict=True)
         if any(role == "user" and not only for role, only in after):
             return self._deny_plain(ReasonCode.NOT_LAST_TURN, ours[0].id)
@@ -340,13 +342,16 @@ class Guard:
             ReasonCode.INVALID_INPUT,
             text=self._text(ReasonCode.INVALID_INPUT, {"detail": detail}),
             versions=self.versions,
-            tool_use_id=tool_use_id,
+            tool_use_id=_safe_id(tool_use_id),
             detail=detail,
         )
 
     def _deny_plain(self, reason: ReasonCode, tool_use_id: str | None) -> Verdict:
         return Verdict.deny(
-            reason, text=self._text(reason), versions=self.versions, tool_use_id=tool_use_id
+            reason,
+            text=self._text(reason),
+            versions=self.versions,
+            tool_use_id=_safe_id(tool_use_id),
         )
 
     def _deny(
@@ -412,6 +417,23 @@ class Guard:
             detail=_describe(args.reason),
             **common,
         )
+
+
+def _sendable(text: str) -> bool:
+    """Whether `text` can be sent and stored (no lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _safe_id(tool_use_id: str | None) -> str | None:
+    """A caller's tool_use id, or None when it could not be serialized: a verdict must
+    always be writable, or the call it answers gets no answer at all."""
+    if tool_use_id is None or (isinstance(tool_use_id, str) and _sendable(tool_use_id)):
+        return tool_use_id
+    return None
 
 
 def _only(note: Annotation, allowed: frozenset[Signal]) -> Annotation:

@@ -105,6 +105,7 @@ FORMS: dict[str, Callable[[str, str], Any]] = {
     ],
     "tool_result > document": lambda own, risk: [_tool_result([_doc_text(risk)])],
     "tool_result > search_result": lambda own, risk: [_text(own), _tool_result([_search(risk)])],
+    "only a tool_result > search_result": lambda own, risk: [_tool_result([_search(risk)])],
     "tool_result > document > content": lambda own, risk: [
         _tool_result(
             [{"type": "document", "source": {"type": "content", "content": [_text(risk)]}}]
@@ -464,3 +465,33 @@ def test_a_verdict_can_always_be_written_even_for_a_lone_surrogate_id(where: str
     assert verdict.tool_use_id is None
     assert verdict.to_json().startswith("{")
     assert GUARD.evaluate_unverified({"reason": "abuse"}, tool_use_id="\ud800").to_json()
+
+
+TOOL_FORMS = [
+    "only a tool_result",
+    "only tool_results, nested",
+    "tool_result > document",
+    "tool_result > document > content",
+    "only a tool_result > search_result",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    make=st.sampled_from(qualifying()),
+    form=st.sampled_from(TOOL_FORMS),
+    risk=st.sampled_from(RISKS),
+)
+def test_risk_in_a_tool_result_after_the_call_vetoes(
+    make: Callable[[], Messages], form: str, risk: str
+) -> None:
+    # The call made beside an ask-the-user tool; the user's answer comes back after it.
+    messages = make()
+    ask = {"type": "tool_use", "id": "toolu_ask_user", "name": "ask_user", "input": {}}
+    messages[-1] = {**messages[-1], "content": [ask, *messages[-1]["content"]]}
+    assert GUARD.evaluate(messages).decision == "honored"
+    added = {"role": "user", "content": FORMS[form]("", risk)}
+    assert parse_messages([added])[0].is_tool_only
+    verdict = GUARD.evaluate([*messages, added])
+    assert verdict.reasons[0] == "risk_veto"
+    assert verdict.evidence == (len(messages),)

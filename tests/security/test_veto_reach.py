@@ -495,3 +495,46 @@ def test_risk_in_a_tool_result_after_the_call_vetoes(
     verdict = GUARD.evaluate([*messages, added])
     assert verdict.reasons[0] == "risk_veto"
     assert verdict.evidence == (len(messages),)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+BLOCK_TYPES = st.sampled_from(
+    ["text", "tool_result", "document", "search_result", "image", "thinking", "tool_use", "x"]
+)
+BLOCK = st.recursive(
+    st.fixed_dictionaries(
+        {"type": BLOCK_TYPES}, optional={"text": JSON, "title": JSON, "data": JSON}
+    ),
+    lambda inner: st.fixed_dictionaries(
+        {"type": BLOCK_TYPES},
+        optional={
+            "content": st.lists(inner, max_size=3) | JSON,
+            "source": st.fixed_dictionaries(
+                {"type": st.sampled_from(["text", "content", "base64", "url"])},
+                optional={"data": JSON, "content": st.lists(inner, max_size=3) | JSON},
+            ),
+            "tool_use_id": JSON,
+        },
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(blocks=st.lists(BLOCK, max_size=4), at=st.integers(0, 4), make=st.sampled_from(qualifying()))
+def test_any_block_structure_gives_a_writable_verdict_never_an_exception(
+    blocks: list[Any], at: int, make: Callable[[], Messages]
+) -> None:
+    messages = make()
+    position = user_positions(messages)[at % len(user_positions(messages))]
+    messages[position] = {"role": "user", "content": [*blocks, _text(RISKS[0])]}
+    verdict = GUARD.evaluate(messages)
+    assert verdict.decision != "honored"
+    assert verdict.reasons[0] in ("risk_veto", "invalid_input")
+    assert verdict.to_json()

@@ -1,10 +1,12 @@
 """Guard benchmark: decision time by history length (cold and warm), annotation rate,
-and `end-conversation check --jsonl` throughput.
+`end-conversation check --jsonl` throughput, and memory over many huge messages.
 
-    python benchmarks/bench_guard.py [--quick]
+    python benchmarks/bench_guard.py [--quick] [--memory-only]
 
 Cold = a fresh Guard, every turn text unseen (no cached annotations).
 Warm = the same transcript evaluated again by the same Guard.
+Memory = RSS growth over 10,000 calls (1,000 with --quick), each with a new 1 MB
+user message: the caches' text budget must keep it flat once they are full.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from end_conversation import Guard
+from end_conversation._detect._protocol import Annotation, TurnText
 
 USER = [
     "Can you help me with my essay about the industrial revolution? Paragraph {i} needs work.",
@@ -125,13 +128,75 @@ def bench_cli(count: int) -> None:
     )
 
 
+class _QuietDetector:
+    """Finds nothing, at once. The memory row measures what the guard keeps, not how
+    fast the rule detector reads a megabyte (about a second); with it, 10,000 such
+    messages would take hours."""
+
+    name = "quiet"
+    version = "1"
+
+    def annotate(self, turn: TurnText) -> Annotation:
+        return Annotation()
+
+
+def rss_mb() -> float:
+    """Resident set size now, in MB (Linux /proc; 0 where it is not available)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def bench_memory(calls: int) -> None:
+    body = "please review this paragraph of my essay. " * (1024 * 1024 // 42)
+    tail = transcript(6)
+
+    def run(guard: Guard, n: int) -> tuple[float, float]:
+        start = rss_mb()
+        checkpoint = start
+        for k in range(n):
+            text = f"{k} {body}"  # a new 1 MB message every call
+            if k % 2:
+                first: dict[str, Any] = {"role": "user", "content": text}
+            else:  # block content takes the other cache
+                first = {"role": "user", "content": [{"type": "text", "text": text}]}
+            guard.evaluate([first, {"role": "assistant", "content": "Noted."}, *tail])
+            if k == min(n // 10, 1000) - 1:
+                checkpoint = rss_mb()  # the caches are full by now
+        return checkpoint - start, rss_mb() - checkpoint
+
+    print(
+        f"{'memory, 1 MB messages':<34} {'calls':>6} {'fill MB':>8} {'growth after MB':>16} {'cache MB':>9}"
+    )
+    guard = Guard(detectors=[_QuietDetector()])
+    start = time.perf_counter()
+    fill, growth = run(guard, calls)
+    took = time.perf_counter() - start
+    label = f"budget {guard.cache_chars / 2**20:.0f} Mi chars (default)"
+    print(
+        f"{label:<34} {calls:6d} {fill:8.1f} {growth:16.1f} {guard.cache_used / 2**20:9.1f}  ({took:.1f}s)"
+    )
+    unbounded = Guard(detectors=[_QuietDetector()], cache_chars=2**40)
+    fill, growth = run(unbounded, 200)
+    print(
+        f"{'no text budget (entries only)':<34} {200:6d} {fill:8.1f} {growth:16.1f} {unbounded.cache_used / 2**20:9.1f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="skip the 10,000-turn size")
+    parser.add_argument("--memory-only", action="store_true", help="only the memory row")
     args = parser.parse_args()
-    sizes = [10, 100, 1000] if args.quick else [10, 100, 1000, 10000]
-    bench_guard(sizes)
-    bench_cli(2000 if args.quick else 5000)
+    if not args.memory_only:
+        sizes = [10, 100, 1000] if args.quick else [10, 100, 1000, 10000]
+        bench_guard(sizes)
+        bench_cli(2000 if args.quick else 5000)
+    bench_memory(1000 if args.quick else 10_000)
 
 
 if __name__ == "__main__":

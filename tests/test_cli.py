@@ -77,11 +77,22 @@ def test_unreadable_file_exits_2_with_one_line(tmp_path: Path) -> None:
     assert "cannot read" in done.stderr
 
 
-def test_non_utf8_jsonl_exits_2(tmp_path: Path) -> None:
+def test_non_utf8_jsonl_line_is_one_denied_verdict(tmp_path: Path) -> None:
     path = tmp_path / "bin.jsonl"
     path.write_bytes(b"\xff\xfe\x00garbage\n")
     done = run("check", "--jsonl", str(path))
+    assert done.returncode == 0, done.stderr
+    (verdict,) = [json.loads(line) for line in done.stdout.splitlines()]
+    assert verdict["reasons"] == ["invalid_input"]
+    assert "UTF-8" in verdict["detail"]
+
+
+def test_non_utf8_single_file_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "bin.json"
+    path.write_bytes(b"\xff\xfe\x00garbage\n")
+    done = run("check", str(path))
     assert done.returncode == 2
+    assert done.stdout == ""
     assert "UTF-8" in done.stderr
 
 

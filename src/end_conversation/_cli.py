@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -46,21 +46,67 @@ def _load_policy(args: argparse.Namespace) -> Policy:
         raise _Fail(f"invalid policy: {where}: {first['msg']}") from exc
 
 
-def _open(name: str) -> IO[str]:
+_MAX_LINE = 64 * 1024 * 1024
+"""Default longest ``--jsonl`` line read, in bytes; a longer one is skipped unread."""
+
+
+def _open(name: str) -> IO[bytes]:
+    # Bytes, not text: each line is decoded on its own, so one bad byte costs one
+    # verdict, not the batch.
     if name == "-":
-        return sys.stdin
+        return sys.stdin.buffer
     try:
-        return open(name, encoding="utf-8")
+        return open(name, "rb")
     except OSError as exc:
         raise _Fail(f"cannot read {name}: {exc.strerror}") from exc
 
 
-def _verdict_for_text(guard: Guard, text: str) -> Verdict:
+class _BadJSON(ValueError):
+    """A JSON value the guard cannot take (NaN, Infinity, a number out of range)."""
+
+
+def _no_constant(name: str) -> Any:
+    raise _BadJSON(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise _BadJSON(f"number {text[:20]}... is out of range")
+    return value
+
+
+def _verdict_for_text(guard: Guard, text: str, where: str = "") -> Verdict:
     try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        return guard.invalid_input(f"not valid JSON: {exc}")
-    return guard.evaluate(data)
+        data = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    except _BadJSON as exc:
+        return guard.invalid_input(f"{where}not valid JSON: {exc}")
+    except (ValueError, RecursionError) as exc:
+        # ValueError covers JSONDecodeError and integers longer than Python reads
+        # (int_max_str_digits); RecursionError, nesting deeper than the parser goes.
+        return guard.invalid_input(f"{where}not valid JSON: {_short(str(exc))}")
+    if not isinstance(data, dict | list):
+        return guard.invalid_input(
+            f"{where}not a transcript: expected an object or a list, got {_json_kind(data)}"
+        )
+    try:
+        return guard.evaluate(data)
+    except RecursionError:  # a structure too deep to walk is not a transcript
+        return guard.invalid_input(f"{where}not a transcript: nested too deeply")
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, str):
+        return "a string"
+    return "a number"
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _check(args: argparse.Namespace, out: IO[str]) -> int:
@@ -70,30 +116,79 @@ def _check(args: argparse.Namespace, out: IO[str]) -> int:
     except ConfigurationError as exc:
         raise _Fail(str(exc)) from exc
     guard = Guard(policy=policy, prompts=prompts)
+    if args.max_line < 1:
+        raise _Fail("--max-line must be at least 1 byte")
     stream = _open(args.file)
     try:
         if args.jsonl:
-            _check_lines(guard, stream, out)
+            _check_lines(guard, stream, out, args.max_line)
         else:
             try:
-                text = stream.read()
-            except (OSError, UnicodeDecodeError) as exc:
-                raise _Fail(f"cannot read {args.file}: {exc}") from exc
+                text = stream.read().decode("utf-8-sig")
+            except OSError as exc:
+                raise _Fail(f"cannot read {args.file}: {exc.strerror or exc}") from exc
+            except UnicodeDecodeError as exc:
+                raise _Fail(
+                    f"cannot read {args.file}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+                ) from exc
             verdict = _verdict_for_text(guard, text)
-            out.write(verdict.model_dump_json(indent=2 if args.pretty else None) + "\n")
+            indent = 2 if args.pretty else None
+            try:
+                written = verdict.model_dump_json(indent=indent)
+            except ValueError:  # a value that cannot be written as UTF-8 (a lone surrogate)
+                bad = guard.invalid_input("the transcript holds text that is not valid Unicode")
+                written = bad.model_dump_json(indent=indent)
+            out.write(written + "\n")
     finally:
-        if stream is not sys.stdin:
+        if stream is not sys.stdin.buffer:
             stream.close()
     return 0
 
 
-def _check_lines(guard: Guard, stream: Iterable[str], out: IO[str]) -> None:
-    # One verdict per input line, in order; a bad line gives a denied verdict.
+def _lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:
+    """The lines of `stream`; None for a line longer than `limit` bytes (skipped unread)."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit:
+            while line and not line.endswith(b"\n"):  # skip the rest of it, a chunk at a time
+                line = stream.readline(1024 * 1024)
+            yield None
+        else:
+            yield line
+
+
+def _check_lines(guard: Guard, stream: IO[bytes], out: IO[str], limit: int) -> None:
+    # One verdict per input line, in order; a bad line gives one denied verdict and
+    # the batch goes on.
     try:
-        for line in stream:
-            out.write(_verdict_for_text(guard, line).to_json() + "\n")
+        for number, raw in enumerate(_lines(stream, limit), start=1):
+            out.write(_line_json(guard, number, raw, limit) + "\n")
+    except OSError as exc:
+        raise _Fail(f"cannot read input: {exc.strerror or exc}") from exc
+
+
+def _line_json(guard: Guard, number: int, raw: bytes | None, limit: int) -> str:
+    verdict = _verdict_for_line(guard, number, raw, limit)
+    try:
+        return verdict.to_json()
+    except ValueError:  # a value that cannot be written as UTF-8 (a lone surrogate)
+        return guard.invalid_input(f"line {number}: holds text that is not valid Unicode").to_json()
+
+
+def _verdict_for_line(guard: Guard, number: int, raw: bytes | None, limit: int) -> Verdict:
+    if raw is None:
+        return guard.invalid_input(f"line {number}: longer than {limit} bytes; not read")
+    try:
+        text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
     except UnicodeDecodeError as exc:
-        raise _Fail(f"input is not UTF-8 text: {exc.reason}") from exc
+        return guard.invalid_input(
+            f"line {number}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        )
+    if not text.strip():
+        return guard.invalid_input(f"line {number}: empty line; not valid JSON")
+    return _verdict_for_text(guard, text, f"line {number}: ")
 
 
 def _prompt(args: argparse.Namespace, out: IO[str]) -> int:
@@ -199,6 +294,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--mode", choices=[m.value for m in Mode], help="override the policy mode")
     check.add_argument("--prompts", default="latest", help="prompt version (default: latest)")
     check.add_argument("--pretty", action="store_true", help="indent the JSON")
+    check.add_argument(
+        "--max-line",
+        type=int,
+        default=_MAX_LINE,
+        metavar="BYTES",
+        help="with --jsonl, the longest line read; a longer one is a denied verdict (64 MiB)",
+    )
     check.set_defaults(run=_check)
 
     prompt = sub.add_parser(

@@ -4,19 +4,38 @@ Accepts what builders actually hold: a list of ``MessageParam`` dicts, SDK
 ``Message`` objects, block models mixed into dict content, string or block
 content. Anything else raises `InvalidTranscriptError` with a message that says
 which message and what was wrong.
+
+Every text a person could have supplied is read, wherever the API lets it sit:
+
+- ``text`` blocks and string content: the words of the message itself (`Turn.text`);
+- ``document`` blocks (plain-text sources, ``content`` sources with text blocks,
+  title and context) and ``search_result`` blocks (title and text blocks): material
+  attached to the message (`Turn.attachments`);
+- ``tool_result`` content, string or blocks, with the documents and search results
+  nested in it (`ToolResult.text`): an ask-the-user tool puts the user's own answer
+  there;
+- ``thinking`` blocks of assistant messages (`Turn.thinking`).
+
+Base64, URL and file PDF sources and images carry no text this reader can see, so
+they add nothing (and never fail). Which signals the guard takes from which of these
+sources is decided in ``_guard/_facts.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from ._errors import InvalidTranscriptError
 
 __all__ = ["ToolResult", "ToolUse", "Turn", "as_message_list", "parse_messages", "parse_one"]
 
 Role = Literal["user", "assistant"]
+
+MAX_DEPTH = 8
+"""How deep blocks may nest (tool_result > document > content source > text is 4).
+Deeper content is refused as invalid rather than read by unbounded recursion."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -40,7 +59,8 @@ class ToolResult:
     is_error: bool
     """Whether the result was an error."""
     text: str
-    """The text content of the result."""
+    """Every readable text in the result: its string content, or its text blocks and
+    the texts of the documents and search results in it, joined by blank lines."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -52,18 +72,34 @@ class Turn:
     role: Role
     """``user`` or ``assistant``."""
     text: str
-    """All text blocks joined by blank lines."""
+    """All text blocks joined by blank lines (the words of the message itself)."""
     tool_uses: tuple[ToolUse, ...] = ()
     """Tool calls in this message (assistant only)."""
     tool_results: tuple[ToolResult, ...] = ()
     """Tool results in this message (user only)."""
     refusal_stop: bool = False
     """The model stopped with ``stop_reason == "refusal"``."""
+    attachments: tuple[str, ...] = ()
+    """Readable text of the ``document`` and ``search_result`` blocks (and of any other
+    block a user message carries), one entry per block."""
+    thinking: str = ""
+    """The assistant's ``thinking`` blocks joined by blank lines (assistant only)."""
 
     @property
     def is_tool_only(self) -> bool:
         """A user message that only carries tool results (not something the person wrote)."""
         return self.role == "user" and not self.text.strip() and bool(self.tool_results)
+
+    @property
+    def wrote(self) -> bool:
+        """The message has words of its own (not only images, attachments or tool results)."""
+        return bool(self.text.strip())
+
+    @property
+    def supplied(self) -> tuple[str, ...]:
+        """The texts supplied with a user message besides its own words: attachments and
+        tool results. Read for risk; they never speak for the person otherwise."""
+        return self.attachments + tuple(r.text for r in self.tool_results if r.text)
 
 
 def _as_mapping(obj: Any, where: str) -> Mapping[str, Any]:
@@ -77,19 +113,75 @@ def _as_mapping(obj: Any, where: str) -> Mapping[str, Any]:
     raise InvalidTranscriptError(f"{where}: expected an object, got {type(obj).__name__}")
 
 
-def _result_text(content: Any, where: str) -> str:
-    if content is None:
+def _is_list(value: Any) -> TypeGuard[Sequence[Any]]:
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes | bytearray)
+
+
+def _text_field(block: Mapping[str, Any], key: str, where: str) -> str:
+    value = block.get(key)
+    if value is None:
         return ""
+    if not isinstance(value, str):
+        raise InvalidTranscriptError(f"{where}: {key} must be a string")
+    return value
+
+
+def _read_content(content: Any, where: str, depth: int, out: list[str]) -> None:
+    """Append every readable text of `content` (a string or a list of blocks)."""
+    if content is None:
+        return
     if isinstance(content, str):
-        return content
-    if isinstance(content, Sequence):
-        parts = []
-        for j, block in enumerate(content):
-            b = _as_mapping(block, f"{where}.content[{j}]")
-            if b.get("type") == "text":
-                parts.append(str(b.get("text", "")))
-        return "\n\n".join(parts)
-    raise InvalidTranscriptError(f"{where}: tool_result content must be a string or a list")
+        out.append(content)
+        return
+    if not _is_list(content):
+        raise InvalidTranscriptError(f"{where}: content must be a string or a list of blocks")
+    for j, block in enumerate(content):
+        _read_block(_as_mapping(block, f"{where}[{j}]"), f"{where}[{j}]", depth, out)
+
+
+def _read_block(block: Mapping[str, Any], where: str, depth: int, out: list[str]) -> None:
+    """Append the readable text of one block, of any type, nested blocks included."""
+    if depth > MAX_DEPTH:
+        raise InvalidTranscriptError(f"{where}: blocks nested deeper than {MAX_DEPTH} levels")
+    kind = block.get("type")
+    if not isinstance(kind, str):
+        raise InvalidTranscriptError(f"{where}: block without a type")
+    if kind == "text":
+        text = block.get("text")
+        if not isinstance(text, str):
+            raise InvalidTranscriptError(f"{where}: text block without text")
+        out.append(text)
+    elif kind == "image":
+        return  # no text to read
+    elif kind == "document":
+        out.append(_text_field(block, "title", where))
+        out.append(_text_field(block, "context", where))
+        source = block.get("source")
+        if source is not None:
+            src = _as_mapping(source, f"{where}.source")
+            if src.get("type") == "text":
+                out.append(_text_field(src, "data", f"{where}.source"))
+            elif src.get("type") == "content":
+                _read_content(src.get("content"), f"{where}.source.content", depth + 1, out)
+            # base64 / url / file sources (PDFs) hold no text this reader can see.
+    elif kind == "search_result":
+        out.append(_text_field(block, "title", where))
+        _read_content(block.get("content"), f"{where}.content", depth + 1, out)
+    elif kind == "tool_result":
+        _read_content(block.get("content"), f"{where}.content", depth + 1, out)
+    else:
+        # A block type this reader does not know: read whatever text it plainly
+        # carries, so nothing a person supplied slips past the veto by its type name.
+        for key in ("title", "text", "context", "thinking"):
+            value = block.get(key)
+            if isinstance(value, str):
+                out.append(value)
+        if "content" in block and (isinstance(block["content"], str) or _is_list(block["content"])):
+            _read_content(block["content"], f"{where}.content", depth + 1, out)
+
+
+def _joined(parts: list[str]) -> str:
+    return "\n\n".join(p for p in parts if p)
 
 
 def parse_one(index: int, raw: Any) -> Turn:
@@ -103,41 +195,54 @@ def parse_one(index: int, raw: Any) -> Turn:
     content = msg.get("content")
     if isinstance(content, str):
         return Turn(index=index, role=role, text=content, refusal_stop=refusal)
-    if not isinstance(content, Sequence) or isinstance(content, bytes | bytearray):
+    if not _is_list(content):
         raise InvalidTranscriptError(f"{where}: content must be a string or a list of blocks")
     texts: list[str] = []
     uses: list[ToolUse] = []
     results: list[ToolResult] = []
+    attachments: list[str] = []
+    thinking: list[str] = []
     for j, block in enumerate(content):
-        b = _as_mapping(block, f"{where}.content[{j}]")
+        at = f"{where}.content[{j}]"
+        b = _as_mapping(block, at)
         kind = b.get("type")
+        if not isinstance(kind, str):
+            raise InvalidTranscriptError(f"{at}: block without a type")
         if kind == "text":
             text = b.get("text")
             if not isinstance(text, str):
-                raise InvalidTranscriptError(f"{where}.content[{j}]: text block without text")
+                raise InvalidTranscriptError(f"{at}: text block without text")
             texts.append(text)
         elif kind == "tool_use":
             if role != "assistant":
-                raise InvalidTranscriptError(f"{where}.content[{j}]: tool_use in a user message")
+                raise InvalidTranscriptError(f"{at}: tool_use in a user message")
             tid, name = b.get("id"), b.get("name")
             if not isinstance(tid, str) or not isinstance(name, str):
-                raise InvalidTranscriptError(f"{where}.content[{j}]: tool_use needs id and name")
+                raise InvalidTranscriptError(f"{at}: tool_use needs id and name")
             uses.append(ToolUse(id=tid, name=name, input=b.get("input")))
         elif kind == "tool_result":
             tid = b.get("tool_use_id")
             if not isinstance(tid, str):
-                raise InvalidTranscriptError(f"{where}.content[{j}]: tool_result needs tool_use_id")
+                raise InvalidTranscriptError(f"{at}: tool_result needs tool_use_id")
+            parts: list[str] = []
+            _read_content(b.get("content"), f"{at}.content", 1, parts)
             results.append(
                 ToolResult(
-                    tool_use_id=tid,
-                    is_error=bool(b.get("is_error", False)),
-                    text=_result_text(b.get("content"), f"{where}.content[{j}]"),
+                    tool_use_id=tid, is_error=bool(b.get("is_error", False)), text=_joined(parts)
                 )
             )
-        elif not isinstance(kind, str):
-            raise InvalidTranscriptError(f"{where}.content[{j}]: block without a type")
-        # Other block types (thinking, image, document, server tools) carry no
-        # signal the guard reads; they are skipped, not rejected.
+        elif role == "assistant":
+            if kind == "thinking":
+                thought = b.get("thinking")
+                if isinstance(thought, str):
+                    thinking.append(thought)
+            # Other assistant blocks (redacted thinking, server tools, their results)
+            # carry nothing the guard reads; they are skipped, not rejected.
+        else:
+            parts = []
+            _read_block(b, at, 1, parts)
+            if any(p.strip() for p in parts):
+                attachments.append(_joined(parts))
     return Turn(
         index=index,
         role=role,
@@ -145,6 +250,8 @@ def parse_one(index: int, raw: Any) -> Turn:
         tool_uses=tuple(uses),
         tool_results=tuple(results),
         refusal_stop=refusal,
+        attachments=tuple(attachments),
+        thinking=_joined(thinking),
     )
 
 

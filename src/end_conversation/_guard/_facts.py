@@ -10,7 +10,24 @@ from .._detect._protocol import Signal, signal_mask
 from .._tool import TOOL_NAME
 from .._transcript import Turn, as_message_list, parse_one
 
-__all__ = ["Facts", "LogicalTurn", "as_message_list", "group_turns"]
+__all__ = [
+    "SUPPLIED_SIGNALS",
+    "THINKING_SIGNALS",
+    "Facts",
+    "LogicalTurn",
+    "as_message_list",
+    "group_turns",
+]
+
+# Which signals each source of text may raise. The words of a message itself raise
+# any signal. Text supplied with a user message (documents, search results, tool
+# results, which someone else may have written) and the assistant's thinking (never
+# shown to the user) may only ever stop an end: they can raise the veto, never a
+# refusal, a warning, a request, a confirmation or a behaviour that helps one.
+SUPPLIED_SIGNALS = frozenset({Signal.RISK_SELF, Signal.RISK_OTHERS, Signal.DISTRESS})
+"""Signals read from documents, search results and tool results in user messages."""
+THINKING_SIGNALS = frozenset({Signal.CRISIS_SUPPORT, Signal.SUPPORT})
+"""Signals read from the assistant's thinking: its own reading of risk or distress."""
 
 
 @dataclass(slots=True)
@@ -27,16 +44,26 @@ class Facts:
     """True for assistant messages holding an end_conversation call."""
     speakers: list[str] = field(default_factory=list)
     """Whose turn each message belongs to: tool-only user messages are the assistant's."""
+    wrote: list[bool] = field(default_factory=list)
+    """True for messages with words of their own (not only images, attachments or
+    tool results): only those can show a user persisting."""
     errors: dict[int, str] = field(default_factory=dict)
     """Detector failures by message index."""
     turns: dict[int, Turn] = field(default_factory=dict)
     """Fully parsed messages (block content), by index."""
 
     def append(
-        self, role: str, mask: int, *, tool_only: bool = False, end_call: bool = False
+        self,
+        role: str,
+        mask: int,
+        *,
+        tool_only: bool = False,
+        end_call: bool = False,
+        wrote: bool = True,
     ) -> None:
         """Record one message."""
         self.roles.append(role)
+        self.wrote.append(wrote)
         self.masks.append(mask)
         self.tool_only.append(tool_only)
         self.end_calls.append(end_call)
@@ -71,6 +98,8 @@ class LogicalTurn:
     """Signal mask of each of those messages."""
     mask: int = 0
     """Union of the signals of its messages."""
+    wrote: bool = False
+    """Some message of the turn has words of its own."""
 
     def has(self, *signals: Signal) -> bool:
         """True if any of `signals` was raised in this turn."""
@@ -93,7 +122,7 @@ def group_turns(facts: Facts, start: int, end: int) -> list[LogicalTurn]:
     """
     out: list[LogicalTurn] = []
     current: LogicalTurn | None = None
-    speakers, masks = facts.speakers, facts.masks
+    speakers, masks, wrote = facts.speakers, facts.masks, facts.wrote
     for i in range(start, end):
         role = speakers[i]
         if current is None or current.role != role:
@@ -102,4 +131,5 @@ def group_turns(facts: Facts, start: int, end: int) -> list[LogicalTurn]:
         current.indices.append(i)
         current.masks.append(masks[i])
         current.mask |= masks[i]
+        current.wrote = current.wrote or wrote[i]
     return out

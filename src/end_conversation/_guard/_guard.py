@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
 
-from .._detect._protocol import Annotation, Detector, TurnText
+from .._detect._protocol import Annotation, Detector, Signal, TurnText
 from .._detect._rules import RuleDetector
 from .._errors import InvalidTranscriptError
 from .._prompts import PromptSet
 from .._tool import TOOL_NAME, EndConversationInput, EndReason
 from .._transcript import ToolUse, Turn, parse_one
-from ._facts import Facts, as_message_list, group_turns, has_end_call
+from ._cache import TextCache
+from ._facts import (
+    SUPPLIED_SIGNALS,
+    THINKING_SIGNALS,
+    Facts,
+    as_message_list,
+    group_turns,
+    has_end_call,
+)
 from ._policy import Mode, Policy
 from ._rules import Outcome, check_call, suffix_start, veto
 from ._verdict import ReasonCode, Verdict, Versions
@@ -43,7 +50,14 @@ class Guard:
     doubt, the conversation continues.
 
     Annotations are cached per turn text, so re-checking a growing conversation
-    costs little more than checking its newest turns.
+    costs little more than checking its newest turns. The caches are bounded both by
+    entries (`cache_size`) and by the text they hold (`cache_chars`), so a stream of
+    huge messages keeps memory flat.
+
+    Every text a person could have supplied is read for risk: the words of each
+    message, the documents, search results and tool results it carries, and the
+    assistant's thinking for its own crisis signals (see ``_transcript`` for where
+    they come from and ``_facts`` for which signals each may raise).
     """
 
     def __init__(
@@ -53,6 +67,7 @@ class Guard:
         detectors: Sequence[Detector] | None = None,
         prompts: PromptSet | None = None,
         cache_size: int = 200_000,
+        cache_chars: int = 64 * 1024 * 1024,
     ) -> None:
         self.policy = policy or Policy()
         """The policy in force."""
@@ -60,9 +75,16 @@ class Guard:
         """The detectors whose annotations are combined (union of signals)."""
         self.prompts = prompts or PromptSet.load()
         """The prompts whose texts go into tool results and notices."""
-        self._cache: OrderedDict[tuple[str, str, bool], Annotation] = OrderedDict()
-        self._records: dict[tuple[str, str], int] = {}
-        self._cache_size = cache_size
+        if cache_size < 0 or cache_chars < 0:
+            raise ValueError("cache_size and cache_chars must not be negative")
+        # Two caches, each within half the bounds: annotations by turn text, and the
+        # signal masks of plain string messages (the fast path of long histories).
+        half = {"max_entries": cache_size // 2, "max_chars": cache_chars // 2}
+        self._cache: TextCache[tuple[str, str, bool], Annotation] = TextCache(**half)
+        self._records: TextCache[tuple[str, str], int] = TextCache(**half)
+        self.cache_chars = cache_chars
+        """Upper bound on the text the annotation caches hold together, in characters
+        (64 Mi by default: about 64 MB of ASCII text)."""
         self._collect = threading.local()  # per thread: turns a batch still has to annotate
         self.versions = Versions(
             policy=self.policy.fingerprint,
@@ -105,9 +127,7 @@ class Guard:
             fresh = self._run_detectors(list(todo.values()))
             for done, note in zip(todo, fresh, strict=True):
                 if note.error is None:  # failures are not cached: a retry may succeed
-                    self._cache[done] = note
-                    if len(self._cache) > self._cache_size:
-                        self._cache.popitem(last=False)
+                    self._cache.put(done, note, len(done[1]))
             found = dict(zip(todo, fresh, strict=True))
             out = [
                 note if note is not None else found[(t.role, t.text, t.refusal_stop)]
@@ -169,6 +189,12 @@ class Guard:
         self.evaluate_unverified(call["input"])
         return self
 
+    @property
+    def cache_used(self) -> int:
+        """Characters of text the annotation caches account for now (never above
+        `cache_chars`)."""
+        return self._cache.used + self._records.used
+
     def clear_cache(self) -> None:
         """Forget cached annotations."""
         self._cache.clear()
@@ -206,10 +232,12 @@ class Guard:
             return args
 
         end = call_pos + 1
-        found = veto(facts, end)
+        # The veto reads everything given, the tool results after the call included
+        # (an ask-the-user answer to a call made beside this one); the rules stop at it.
+        found = veto(facts, len(facts.roles))
         if found is not None:
             return self._deny(found, use, args)
-        failed = sorted(i for i in facts.errors if i < end)
+        failed = sorted(facts.errors)
         if failed:
             detail = "; ".join(facts.errors[i] for i in failed)
             return self._deny(
@@ -265,10 +293,9 @@ class Guard:
                         if note.error is not None:
                             facts.errors[i] = note.error
                         else:
-                            mask = records[key] = note.mask
-                            if len(records) > self._cache_size:
-                                records.pop(next(iter(records)))
-                    facts.append(role, mask or 0)
+                            mask = note.mask
+                            records.put(key, mask, len(content))
+                    facts.append(role, mask or 0, wrote=bool(content) and not content.isspace())
                     continue
             turn = parse_one(i, raw)
             facts.turns[i] = turn
@@ -276,7 +303,11 @@ class Guard:
             if note.error is not None:
                 facts.errors[i] = note.error
             facts.append(
-                turn.role, note.mask, tool_only=turn.is_tool_only, end_call=has_end_call(turn)
+                turn.role,
+                note.mask,
+                tool_only=turn.is_tool_only,
+                end_call=has_end_call(turn),
+                wrote=turn.wrote,
             )
         return facts
 
@@ -290,7 +321,7 @@ class Guard:
         if isinstance(args, Verdict):
             return args
         common: dict[str, Any] = {
-            "tool_use_id": tool_use_id,
+            "tool_use_id": _safe_id(tool_use_id),
             "versions": self.versions,
             "end_reason": args.reason,
             "summary": args.summary,
@@ -321,11 +352,21 @@ class Guard:
             )
 
     def _note(self, turn: Turn, extra: Mapping[int, Annotation] | None) -> Annotation:
+        """Everything the detectors found in one message, each source limited to the
+        signals it may raise."""
         note = _EMPTY
         if (not turn.is_tool_only and turn.text.strip()) or turn.refusal_stop:
             note = self.annotate(
                 TurnText(role=turn.role, text=turn.text, refusal_stop=turn.refusal_stop)
             )
+        if turn.role == "user":
+            for text in turn.supplied:
+                if text.strip():
+                    found = self.annotate(TurnText(role="user", text=text))
+                    note = note.merge(_only(found, SUPPLIED_SIGNALS))
+        elif turn.thinking.strip():
+            found = self.annotate(TurnText(role="assistant", text=turn.thinking))
+            note = note.merge(_only(found, THINKING_SIGNALS))
         if extra is not None and turn.index in extra:
             note = note.merge(extra[turn.index])
         return note
@@ -353,6 +394,8 @@ class Guard:
             return self.invalid_input(
                 f"the last assistant message has no {TOOL_NAME} call", tool_use_id
             )
+        if not _sendable(ours[0].id):
+            return self.invalid_input("the end_conversation call's id is not valid Unicode text")
         after = zip(roles[last + 1 :], facts.tool_only[last + 1 :], strict=True)
         if any(role == "user" and not only for role, only in after):
             return self._deny_plain(ReasonCode.NOT_LAST_TURN, ours[0].id)
@@ -371,13 +414,16 @@ class Guard:
             ReasonCode.INVALID_INPUT,
             text=self._text(ReasonCode.INVALID_INPUT, {"detail": detail}),
             versions=self.versions,
-            tool_use_id=tool_use_id,
+            tool_use_id=_safe_id(tool_use_id),
             detail=detail,
         )
 
     def _deny_plain(self, reason: ReasonCode, tool_use_id: str | None) -> Verdict:
         return Verdict.deny(
-            reason, text=self._text(reason), versions=self.versions, tool_use_id=tool_use_id
+            reason,
+            text=self._text(reason),
+            versions=self.versions,
+            tool_use_id=_safe_id(tool_use_id),
         )
 
     def _deny(
@@ -450,6 +496,34 @@ def _annotate_one(detector: Detector, turn: TurnText) -> Annotation:
         return detector.annotate(turn)
     except Exception as exc:  # a failing detector must never let an end through
         return Annotation(error=f"{detector.name}: {type(exc).__name__}: {exc}")
+
+
+def _sendable(text: str) -> bool:
+    """Whether `text` can be sent and stored (no lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _safe_id(tool_use_id: str | None) -> str | None:
+    """A caller's tool_use id, or None when it could not be serialized: a verdict must
+    always be writable, or the call it answers gets no answer at all."""
+    if tool_use_id is None or (isinstance(tool_use_id, str) and _sendable(tool_use_id)):
+        return tool_use_id
+    return None
+
+
+def _only(note: Annotation, allowed: frozenset[Signal]) -> Annotation:
+    """`note` keeping only the `allowed` signals (and its error, if any)."""
+    if note.signals <= allowed:
+        return note
+    return Annotation(
+        signals=note.signals & allowed,
+        cues=tuple(c for c in note.cues if c[0] in allowed),
+        error=note.error,
+    )
 
 
 def _confirmed_in_turn(same_turn: list[Turn], use: ToolUse) -> bool:

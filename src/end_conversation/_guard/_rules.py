@@ -129,7 +129,9 @@ def _persistent(turns: list[LogicalTurn], reason: EndReason, policy: Policy) -> 
         )
     users = [p for p in range(max(oldest - 1, 0), call) if turns[p].role == "user"]
     last_user = turns[call - 1] if call >= 1 and turns[call - 1].role == "user" else None
-    if last_user is None or last_user.has(Signal.BACK_OFF):
+    # A turn with no words of its own (an image, an empty or blank message) says
+    # nothing, so it cannot be persisting.
+    if last_user is None or not last_user.wrote or last_user.has(Signal.BACK_OFF):
         return Outcome(
             qualifies=False,
             reason=ReasonCode.NO_PERSISTENCE,
@@ -167,7 +169,7 @@ def _requested(turns: list[LogicalTurn], policy: Policy) -> Outcome:
             qualifies=False, reason=ReasonCode.NO_END_REQUEST, evidence=(last.indices[0],)
         )
     if not policy.require_confirmation:
-        if last.has(Signal.DECLINE):
+        if last.has(Signal.DECLINE) or not last.wrote:  # an image or a blank says nothing
             return Outcome(
                 qualifies=False, reason=ReasonCode.NOT_CONFIRMED, evidence=(last.indices[0],)
             )

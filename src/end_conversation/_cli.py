@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import tomllib
@@ -77,6 +78,12 @@ def _finite(text: str) -> float:
 
 
 def _verdict_for_text(guard: Guard, text: str, where: str = "") -> Verdict:
+    parsed = _transcript_of(guard, text, where)
+    return parsed if isinstance(parsed, Verdict) else _evaluate(guard, parsed, where)
+
+
+def _transcript_of(guard: Guard, text: str, where: str) -> dict[str, Any] | list[Any] | Verdict:
+    """The JSON transcript in `text`, or the denied verdict saying why it is none."""
     try:
         data = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
     except _BadJSON as exc:
@@ -89,6 +96,10 @@ def _verdict_for_text(guard: Guard, text: str, where: str = "") -> Verdict:
         return guard.invalid_input(
             f"{where}not a transcript: expected an object or a list, got {_json_kind(data)}"
         )
+    return data
+
+
+def _evaluate(guard: Guard, data: Any, where: str) -> Verdict:
     try:
         return guard.evaluate(data)
     except RecursionError:  # a structure too deep to walk is not a transcript
@@ -162,22 +173,44 @@ def _lines(stream: IO[bytes], limit: int) -> Iterator[bytes | None]:
 def _check_lines(guard: Guard, stream: IO[bytes], out: IO[str], limit: int) -> None:
     # One verdict per input line, in order; a bad line gives one denied verdict and
     # the batch goes on.
+    # Lines are read in batches whose turns are annotated together before any of them
+    # is decided: a learned detector then encodes many turns at once.
+    batch: list[tuple[int, dict[str, Any] | list[Any] | Verdict]] = []
     try:
         for number, raw in enumerate(_lines(stream, limit), start=1):
-            out.write(_line_json(guard, number, raw, limit) + "\n")
+            batch.append((number, _parse_line(guard, number, raw, limit)))
+            if len(batch) >= _BATCH:
+                _decide(guard, batch, out)
+                batch = []
+        _decide(guard, batch, out)
     except OSError as exc:
         raise _Fail(f"cannot read input: {exc.strerror or exc}") from exc
 
 
-def _line_json(guard: Guard, number: int, raw: bytes | None, limit: int) -> str:
-    verdict = _verdict_for_line(guard, number, raw, limit)
-    try:
-        return verdict.to_json()
-    except ValueError:  # a value that cannot be written as UTF-8 (a lone surrogate)
-        return guard.invalid_input(f"line {number}: holds text that is not valid Unicode").to_json()
+_BATCH = 64
+"""Transcripts whose turns `check --jsonl` annotates in one batch."""
 
 
-def _verdict_for_line(guard: Guard, number: int, raw: bytes | None, limit: int) -> Verdict:
+def _decide(
+    guard: Guard, batch: list[tuple[int, dict[str, Any] | list[Any] | Verdict]], out: IO[str]
+) -> None:
+    # A transcript too deep to walk is reported by its own evaluate below.
+    with contextlib.suppress(RecursionError):
+        guard.prepare([item for _, item in batch if not isinstance(item, Verdict)])
+    for number, item in batch:
+        verdict = item if isinstance(item, Verdict) else _evaluate(guard, item, f"line {number}: ")
+        try:
+            line = verdict.to_json()
+        except ValueError:  # a value that cannot be written as UTF-8 (a lone surrogate)
+            bad = f"line {number}: holds text that is not valid Unicode"
+            line = guard.invalid_input(bad).to_json()
+        out.write(line + "\n")
+    out.flush()
+
+
+def _parse_line(
+    guard: Guard, number: int, raw: bytes | None, limit: int
+) -> dict[str, Any] | list[Any] | Verdict:
     if raw is None:
         return guard.invalid_input(f"line {number}: longer than {limit} bytes; not read")
     try:
@@ -188,7 +221,7 @@ def _verdict_for_line(guard: Guard, number: int, raw: bytes | None, limit: int) 
         )
     if not text.strip():
         return guard.invalid_input(f"line {number}: empty line; not valid JSON")
-    return _verdict_for_text(guard, text, f"line {number}: ")
+    return _transcript_of(guard, text, f"line {number}: ")
 
 
 def _prompt(args: argparse.Namespace, out: IO[str]) -> int:

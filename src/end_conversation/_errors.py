@@ -6,6 +6,7 @@ __all__ = [
     "ConfigurationError",
     "ConversationEndedError",
     "EndConversationError",
+    "HistoryChangedError",
     "InvalidTranscriptError",
     "StoreError",
     "UnknownConversationError",
@@ -73,3 +74,25 @@ class UnknownConversationError(StoreError):
         self.conversation_id = conversation_id
         """The id that was not found."""
         super().__init__(f"no conversation {conversation_id!r}; start a new one")
+
+
+class HistoryChangedError(StoreError):
+    """An end was refused because the conversation changed after it was checked.
+
+    An end is conditional on the history the guard checked: if messages were added
+    (or the history otherwise differs) in the meantime, nothing is ended and nothing
+    is recorded. Read the conversation again and decide again on what it now holds.
+    """
+
+    def __init__(self, conversation_id: str, expected: int, actual: int) -> None:
+        self.conversation_id = conversation_id
+        """The conversation that changed."""
+        self.expected = expected
+        """How many messages the checked history held."""
+        self.actual = actual
+        """How many messages the conversation holds now."""
+        super().__init__(
+            f"conversation {conversation_id!r} changed while it was being checked"
+            f" ({expected} messages checked, {actual} stored); nothing was ended:"
+            " check the new history and decide again"
+        )

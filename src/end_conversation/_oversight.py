@@ -199,8 +199,14 @@ class Oversight:
         user_id: str | None = None,
         create: bool = False,
         events: Sequence[AuditEvent] = (),
+        expected_messages: int | None = None,
     ) -> ConversationRecord:
-        """End a conversation on an honored verdict; then check for circumvention."""
+        """End a conversation on an honored verdict; then check for circumvention.
+
+        `expected_messages` is the length of the history the verdict was reached on:
+        if the stored conversation holds a different number, HistoryChangedError is
+        raised and nothing is ended or recorded (decide again on the new history).
+        """
         detail: dict[str, Any] = {"notice_shown": bool(verdict.notice)}
         if verdict.end_reason is not None:
             detail["end_reason"] = verdict.end_reason.value
@@ -240,6 +246,7 @@ class Oversight:
             create=create,
             user_id=user_id,
             events=[*events, end_event],
+            expected_messages=expected_messages,
         )
         if user_id is not None:
             self._check_circumvention(user_id, conversation_id)

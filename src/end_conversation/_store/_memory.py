@@ -9,7 +9,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
-from .._errors import ConversationEndedError, StoreError, UnknownConversationError
+from .._errors import (
+    ConversationEndedError,
+    HistoryChangedError,
+    StoreError,
+    UnknownConversationError,
+)
 from ._audit import (
     GENESIS,
     AuditEvent,
@@ -139,12 +144,21 @@ class MemoryStore:
         create: bool = False,
         user_id: str | None = None,
         events: Sequence[AuditEvent] = (),
+        expected_messages: int | None = None,
     ) -> ConversationRecord:
-        """Mark ended; the first end wins. `create` makes a missing conversation first."""
+        """Mark ended; the first end wins. `create` makes a missing conversation first;
+        `expected_messages` makes the end conditional on the stored message count."""
         with self._lock:
-            if create and conversation_id not in self._records:
+            existed = conversation_id in self._records
+            if create and not existed:
                 self.create(conversation_id=conversation_id, user_id=user_id)
             record = self._get(conversation_id)
+            if (
+                existed
+                and expected_messages is not None
+                and record.message_count != expected_messages
+            ):
+                raise HistoryChangedError(conversation_id, expected_messages, record.message_count)
             if not record.ended:
                 now = self._clock()
                 record = record.model_copy(

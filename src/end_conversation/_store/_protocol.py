@@ -144,12 +144,19 @@ class ConversationStore(Protocol):
         create: bool = False,
         user_id: str | None = None,
         events: Sequence[AuditEvent] = (),
+        expected_messages: int | None = None,
     ) -> ConversationRecord:
         """Mark the conversation ended (idempotent: the first end wins; `events` are
         recorded only by the end that wins).
 
         With `create`, a conversation that does not exist yet is created for
         `user_id` and ended in the same step; otherwise UnknownConversationError.
+
+        With `expected_messages` (the length of the history that was checked), the
+        end is conditional: if the conversation exists and holds a different number
+        of messages, HistoryChangedError is raised and nothing is written. The count
+        is compared in the same transaction as the end, so an append cannot slip in
+        between.
         """
         ...
 

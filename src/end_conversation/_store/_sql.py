@@ -17,7 +17,12 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Literal, Protocol
 
-from .._errors import ConversationEndedError, StoreError, UnknownConversationError
+from .._errors import (
+    ConversationEndedError,
+    HistoryChangedError,
+    StoreError,
+    UnknownConversationError,
+)
 from ._audit import (
     GENESIS,
     AuditEvent,
@@ -271,9 +276,11 @@ class SQLStore:
         create: bool = False,
         user_id: str | None = None,
         events: Sequence[AuditEvent] = (),
+        expected_messages: int | None = None,
     ) -> ConversationRecord:
         """Mark ended; the first end wins. `create` makes a missing conversation first,
-        in the same transaction."""
+        in the same transaction; `expected_messages` makes the end conditional on the
+        stored message count (HistoryChangedError otherwise, nothing written)."""
         now = self._clock()
         encoded = json.dumps(verdict)
         with self._write() as db:
@@ -287,14 +294,24 @@ class SQLStore:
                     (conversation_id, user_id, now, now, encoded, notice),
                 ).fetchone()
             if won is None:
+                # The count is compared in the UPDATE itself: an append updates the same
+                # row first, so the two are serialized by the row (PostgreSQL re-checks
+                # the WHERE after a concurrent commit) or by the write lock (SQLite).
+                condition = "" if expected_messages is None else " AND message_count = ?"
                 won = self._x(
                     db,
                     "UPDATE conversations SET ended_at = ?, end_verdict = ?, notice = ?"
-                    f" WHERE id = ? AND ended_at IS NULL RETURNING {_COLUMNS}",
-                    (now, encoded, notice, conversation_id),
+                    f" WHERE id = ? AND ended_at IS NULL{condition} RETURNING {_COLUMNS}",
+                    (now, encoded, notice, conversation_id)
+                    + (() if expected_messages is None else (expected_messages,)),
                 ).fetchone()
-            if won is None:  # already ended (the first end wins), or unknown
-                return self._row(db, conversation_id)
+            if won is None:  # already ended (the first end wins), unknown, or changed
+                current = self._row(db, conversation_id)
+                if expected_messages is not None and current.message_count != expected_messages:
+                    raise HistoryChangedError(
+                        conversation_id, expected_messages, current.message_count
+                    )
+                return current
             self._audit(db, events, now)
             return _conversation(won)
 

@@ -24,9 +24,11 @@ from ._errors import (
     EndConversationError,
     HistoryChangedError,
     InvalidTranscriptError,
+    ModelResponseError,
     StoreError,
     UnknownConversationError,
     UnknownPromptVersionError,
+    UnsendableTextError,
 )
 from ._guard import Decision, Guard, Mode, Policy, ReasonCode, Verdict, Versions
 from ._oversight import (
@@ -91,6 +93,7 @@ __all__ = [
     "InvalidTranscriptError",
     "MemoryStore",
     "Mode",
+    "ModelResponseError",
     "Oversight",
     "OversightPolicy",
     "Policy",
@@ -113,6 +116,7 @@ __all__ = [
     "TurnText",
     "UnknownConversationError",
     "UnknownPromptVersionError",
+    "UnsendableTextError",
     "UserStanding",
     "Verdict",
     "Versions",

@@ -13,9 +13,22 @@ from .._errors import EndConversationError
 from .._guard import Guard, Verdict
 from .._oversight import Oversight, OversightPolicy
 from .._store import ConversationRecord, ConversationStore, Feedback, SQLiteStore
+from .._store._audit import with_detail
 from .._store._protocol import FeedbackKind
 from .._tool import TOOL_NAME
-from ._core import Append, CallModel, ChatCore, Effect, End, Load, Reply, RunTool, advance
+from ._core import (
+    Append,
+    CallModel,
+    ChatCore,
+    Effect,
+    End,
+    Load,
+    Record,
+    Reply,
+    RunTool,
+    advance,
+    sendable_text,
+)
 from ._tools import Tool
 
 if TYPE_CHECKING:
@@ -140,7 +153,7 @@ class _BaseChat(Generic[ClientT]):
         seed = _seed(self.store.messages(conversation_id), at)
         return self.oversight.branch(parent, seed, at)
 
-    def _stored(self, effect: Load | Append | End) -> Any:
+    def _stored(self, effect: Load | Append | End | Record) -> Any:
         """Carry out a store-side effect; every guard decision goes to the audit trail
         in the same transaction as the messages it concerns."""
         if isinstance(effect, Load):
@@ -152,7 +165,20 @@ class _BaseChat(Generic[ClientT]):
             count = self.store.append(cid, effect.messages, events=events)
             self.oversight.after_decisions(cid, uid, effect.verdicts)
             return count
-        return self.oversight.end(effect.conversation_id, effect.verdict, user_id=effect.user_id)
+        cid, uid = effect.conversation_id, effect.user_id
+        events = self.oversight.decisions(
+            cid, uid, effect.verdicts if isinstance(effect, Record) else [effect.verdict]
+        )
+        if isinstance(effect, Record):
+            return self.store.record(with_detail(events, **effect.detail))
+        # The honored decision and the end share one transaction.
+        return self.oversight.end(
+            cid,
+            effect.verdict,
+            user_id=uid,
+            events=events,
+            expected_messages=effect.expected_messages,
+        )
 
 
 class Chat(_BaseChat["Anthropic"]):
@@ -183,6 +209,7 @@ class Chat(_BaseChat["Anthropic"]):
         self, conversation_id: str, *, at: int, text: str, on_text: TextCallback | None = None
     ) -> tuple[Conversation, Reply]:
         """Edit-and-retry: copy messages before index `at` into a new conversation, send `text`."""
+        sendable_text(text)  # refused before the branch is made
         record = self._fork(conversation_id, at)
         return Conversation(self, record.id), self.send(record.id, text, on_text=on_text)
 
@@ -198,7 +225,7 @@ class Chat(_BaseChat["Anthropic"]):
         return step
 
     def _do(self, effect: Effect, on_text: TextCallback | None) -> Any:
-        if isinstance(effect, Load | Append | End):
+        if isinstance(effect, Load | Append | End | Record):
             return self._stored(effect)
         if isinstance(effect, CallModel):
             return self._call(effect.params, on_text)
@@ -280,7 +307,7 @@ class AsyncChat(_BaseChat["AsyncAnthropic"]):
         self, conversation_id: str, *, at: int, text: str, on_text: TextCallback | None = None
     ) -> tuple[AsyncConversation, Reply]:
         """Edit-and-retry: copy messages before index `at` into a new conversation, send `text`."""
-
+        sendable_text(text)  # refused before the branch is made
         record = await anyio.to_thread.run_sync(self._fork, conversation_id, at)
         return AsyncConversation(self, record.id), await self.send(record.id, text, on_text=on_text)
 
@@ -298,7 +325,7 @@ class AsyncChat(_BaseChat["AsyncAnthropic"]):
         return step
 
     async def _do(self, effect: Effect, on_text: TextCallback | None) -> Any:
-        if isinstance(effect, Load | Append | End):
+        if isinstance(effect, Load | Append | End | Record):
             return await anyio.to_thread.run_sync(self._stored, effect)
         if isinstance(effect, CallModel):
             return await self._call(effect.params, on_text)

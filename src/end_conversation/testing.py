@@ -415,7 +415,12 @@ def _message(reply: ScriptedReply, model: str) -> dict[str, Any]:
 def _events(message: dict[str, Any]) -> list[dict[str, Any]]:
     content: list[Any] = message.get("content") or []
     well_formed = isinstance(content, list) and all(
-        isinstance(b, dict) and b.get("type") in ("text", "tool_use") for b in content
+        isinstance(b, dict)
+        and (
+            (b.get("type") == "text" and isinstance(b.get("text"), str))
+            or (b.get("type") == "tool_use" and isinstance(b.get("input"), dict))
+        )
+        for b in content
     )
     # A malformed message is streamed whole in message_start, as the server wrote it.
     start = {**message, "content": [], "stop_reason": None} if well_formed else message

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+    Sequence,
+)
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import anyio.to_thread
 
-from .._errors import EndConversationError
+from .._errors import EndConversationError, ModelResponseError
 from .._guard import Guard, Verdict
 from .._oversight import Oversight, OversightPolicy
 from .._store import ConversationRecord, ConversationStore, Feedback, SQLiteStore
@@ -77,6 +85,34 @@ def _seed(store_messages: list[dict[str, Any]], at: int) -> list[dict[str, Any]]
     if target.get("role") != "user" or not is_text:
         raise EndConversationError(f"message {at} is not a user message that can be edited")
     return store_messages[:at]
+
+
+def _malformed(exc: Exception) -> Exception:
+    """A stream that broke: the SDK's own errors (HTTP status, connection) as they are;
+    anything else means the events did not form a message."""
+    from anthropic import APIError
+
+    if isinstance(exc, APIError | EndConversationError):
+        return exc
+    return ModelResponseError(f"the stream could not be read ({type(exc).__name__}: {exc})")
+
+
+def _read(chunks: Iterable[str]) -> Iterator[str]:
+    """The stream's text; a malformed stream raises ModelResponseError. (Errors raised by
+    the caller's on_text are not caught here: they do not come from the stream.)"""
+    try:
+        yield from chunks
+    except Exception as exc:
+        raise _malformed(exc) from exc
+
+
+async def _aread(chunks: AsyncIterable[str]) -> AsyncIterator[str]:
+    """The async twin of `_read`."""
+    try:
+        async for chunk in chunks:
+            yield chunk
+    except Exception as exc:
+        raise _malformed(exc) from exc
 
 
 @dataclass(frozen=True)
@@ -241,9 +277,12 @@ class Chat(_BaseChat["Anthropic"]):
             message: Message = self.client.messages.create(**params)
             return message
         with self.client.messages.stream(**params) as stream:
-            for chunk in stream.text_stream:
+            for chunk in _read(stream.text_stream):
                 on_text(chunk)
-            return stream.get_final_message()
+            try:
+                return stream.get_final_message()
+            except Exception as exc:
+                raise _malformed(exc) from exc
 
 
 @dataclass(frozen=True)
@@ -339,6 +378,9 @@ class AsyncChat(_BaseChat["AsyncAnthropic"]):
             message: Message = await self.client.messages.create(**params)
             return message
         async with self.client.messages.stream(**params) as stream:
-            async for chunk in stream.text_stream:
+            async for chunk in _aread(stream.text_stream):
                 on_text(chunk)
-            return await stream.get_final_message()
+            try:
+                return await stream.get_final_message()
+            except Exception as exc:
+                raise _malformed(exc) from exc

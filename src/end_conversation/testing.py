@@ -312,6 +312,14 @@ class FakeMessagesServer:
                 raise RuntimeError("the scripted model has no more replies")
             return self._queue.pop(0)
 
+    def add(self, *replies: ScriptedReply) -> None:
+        """Queue more replies (for a script that names objects made after the server,
+        such as a conversation another tab writes to)."""
+        if self._queue is None:
+            raise TypeError("this server answers from a function, not a list")
+        with self._lock:
+            self._queue.extend(replies)
+
     def start(self) -> FakeMessagesServer:
         """Serve in a background thread."""
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)

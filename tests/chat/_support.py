@@ -28,7 +28,9 @@ END = call_end("harmful_requests", "kept asking", id="toolu_end_final")
 PILLS = "I have the pills in my hand and I'm going to take all of them tonight"
 
 
-def sync_chat(server: FakeMessagesServer, store: ConversationStore | None = None, **kw: Any) -> Chat:
+def sync_chat(
+    server: FakeMessagesServer, store: ConversationStore | None = None, **kw: Any
+) -> Chat:
     """A Chat on the real SDK, pointed at the scripted server."""
     client = Anthropic(api_key="test", base_url=server.url, max_retries=0)
     return Chat(client, model=MODEL, store=store if store is not None else MemoryStore(), **kw)

@@ -40,30 +40,32 @@ def test_a_failed_end_is_recorded_and_the_model_is_told_the_conversation_goes_on
 ) -> None:
     store = EndFails(tmp_path / "c.sqlite3")
     script = [*LEAD, END, say("I'm still here."), say("Next answer.")]
-    with FakeMessagesServer(script, strict=True) as server:
-        with closing(sync_chat(server, store)) as chat:
-            conv = chat.start()
-            for text in USER[:-1]:
-                conv.send(text)
-            reply = conv.send(USER[-1])
-            assert not reply.ended
-            assert reply.notice is None
-            assert reply.verdict is not None
-            assert reply.verdict.decision == Decision.DENIED
-            assert not reply.verdict.ends
-            assert not conv.record.ended
-            # the model was called again, and told the truth about the call
-            told = tool_results(server.requests[-1], "toolu_end_final")
-            assert len(told) == 1
-            assert told[0]["is_error"] is True
-            assert "could not be ended" in told[0]["content"]
-            assert "continues" in told[0]["content"]
-            assert "has been ended" not in told[0]["content"]
-            assert reply.text == "I'm still here."
-            _check_the_failure_is_recorded_truthfully(store, conv.id)
-            # the chat goes on
-            assert conv.send("ok, and now?").text == "Next answer."
-            assert server.rejected == []
+    with (
+        FakeMessagesServer(script, strict=True) as server,
+        closing(sync_chat(server, store)) as chat,
+    ):
+        conv = chat.start()
+        for text in USER[:-1]:
+            conv.send(text)
+        reply = conv.send(USER[-1])
+        assert not reply.ended
+        assert reply.notice is None
+        assert reply.verdict is not None
+        assert reply.verdict.decision == Decision.DENIED
+        assert not reply.verdict.ends
+        assert not conv.record.ended
+        # the model was called again, and told the truth about the call
+        told = tool_results(server.requests[-1], "toolu_end_final")
+        assert len(told) == 1
+        assert told[0]["is_error"] is True
+        assert "could not be ended" in told[0]["content"]
+        assert "continues" in told[0]["content"]
+        assert "has been ended" not in told[0]["content"]
+        assert reply.text == "I'm still here."
+        _check_the_failure_is_recorded_truthfully(store, conv.id)
+        # the chat goes on
+        assert conv.send("ok, and now?").text == "Next answer."
+        assert server.rejected == []
 
 
 @pytest.mark.anyio
@@ -96,25 +98,29 @@ class EndLandsThenFails(SQLiteStore):
 
 def test_an_end_that_landed_before_the_error_counts_as_ended(tmp_path: Path) -> None:
     store = EndLandsThenFails(tmp_path / "c.sqlite3")
-    with FakeMessagesServer([*LEAD, END], strict=True) as server:
-        with closing(sync_chat(server, store)) as chat:
-            conv = chat.start()
-            for text in USER:
-                reply = conv.send(text)
-            assert reply.ended  # what is stored decides, not the error
-            assert conv.record.ended
-            assert len(server.requests) == 4
-            trail = store.audit_trail(conversation_id=conv.id)
-            assert [r.kind for r in trail if r.decision == "honored"] == ["decision", "end"]
+    with (
+        FakeMessagesServer([*LEAD, END], strict=True) as server,
+        closing(sync_chat(server, store)) as chat,
+    ):
+        conv = chat.start()
+        for text in USER:
+            reply = conv.send(text)
+        assert reply.ended  # what is stored decides, not the error
+        assert conv.record.ended
+        assert len(server.requests) == 4
+        trail = store.audit_trail(conversation_id=conv.id)
+        assert [r.kind for r in trail if r.decision == "honored"] == ["decision", "end"]
 
 
 def test_an_honored_decision_is_audited_in_the_ends_transaction(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "c.sqlite3")
-    with FakeMessagesServer([*LEAD, END], strict=True) as server:
-        with closing(sync_chat(server, store)) as chat:
-            conv = chat.start()
-            for text in USER:
-                conv.send(text)
+    with (
+        FakeMessagesServer([*LEAD, END], strict=True) as server,
+        closing(sync_chat(server, store)) as chat,
+    ):
+        conv = chat.start()
+        for text in USER:
+            conv.send(text)
     trail = store.audit_trail(conversation_id=conv.id)
     honored = [r for r in trail if r.decision == "honored"]
     assert [r.kind for r in honored] == ["decision", "end"]

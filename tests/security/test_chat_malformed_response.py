@@ -61,20 +61,22 @@ CASES = [
 def test_a_malformed_response_raises_and_keeps_the_users_message(
     bad: ScriptedReply, stream: bool
 ) -> None:
-    with FakeMessagesServer([bad, say("fine")], strict=True) as server:
-        with closing(sync_chat(server)) as chat:
-            conv = chat.start()
-            with pytest.raises(ModelResponseError) as info:
-                conv.send("my message", on_text=(lambda _: None) if stream else None)
-            assert isinstance(info.value, EndConversationError)
-            assert "malformed" in str(info.value)
-            assert conv.messages == [{"role": "user", "content": "my message"}]
-            assert not conv.record.ended
-            assert chat.store.audit_trail(conversation_id=conv.id) == []
-            # nothing half-stored: the conversation goes on
-            assert conv.send("again").text == "fine"
-            assert server.rejected == []
-            assert next_request_problem(conv.messages) is None
+    with (
+        FakeMessagesServer([bad, say("fine")], strict=True) as server,
+        closing(sync_chat(server)) as chat,
+    ):
+        conv = chat.start()
+        with pytest.raises(ModelResponseError) as info:
+            conv.send("my message", on_text=(lambda _: None) if stream else None)
+        assert isinstance(info.value, EndConversationError)
+        assert "malformed" in str(info.value)
+        assert conv.messages == [{"role": "user", "content": "my message"}]
+        assert not conv.record.ended
+        assert chat.store.audit_trail(conversation_id=conv.id) == []
+        # nothing half-stored: the conversation goes on
+        assert conv.send("again").text == "fine"
+        assert server.rejected == []
+        assert next_request_problem(conv.messages) is None
 
 
 @pytest.mark.anyio

@@ -67,10 +67,12 @@ def test_an_honored_call_with_any_stop_reason_ends_with_a_tool_result(stop: str)
             conv.send(text)
         reply = conv.send(USER[-1])
         assert reply.ended
-        assert reply.verdict is not None and reply.verdict.decision == Decision.HONORED
+        assert reply.verdict is not None
+        assert reply.verdict.decision == Decision.HONORED
         assert conv.record.ended
         last = conv.messages[-1]["content"][0]
-        assert last["type"] == "tool_result" and last["tool_use_id"] == "toolu_end"
+        assert last["type"] == "tool_result"
+        assert last["tool_use_id"] == "toolu_end"
         assert len(server.requests) == 4  # the model is not called after the end
 
 
@@ -88,20 +90,22 @@ def test_builder_tools_beside_the_call_are_answered_too(stop: str) -> None:
         call_end("harmful_requests", id="toolu_end"),
         stop_reason=stop,
     )
-    with FakeMessagesServer([both, say("ok")], strict=True) as server:
-        with closing(sync_chat(server, tools=[lookup])) as chat:
-            conv = chat.start()
-            assert conv.send("hello").text == "ok"
-            results = {b["tool_use_id"]: b for b in conv.messages[2]["content"]}
-            assert set(results) == {"toolu_lookup", "toolu_end"}
-            if stop == "max_tokens":  # a call cut off by max_tokens is not run
-                assert ran == []
-                assert results["toolu_lookup"]["is_error"] is True
-                assert "not run" in results["toolu_lookup"]["content"]
-            else:
-                assert ran == ["k"]
-                assert results["toolu_lookup"]["content"] == "value of k"
-            assert server.rejected == []
+    with (
+        FakeMessagesServer([both, say("ok")], strict=True) as server,
+        closing(sync_chat(server, tools=[lookup])) as chat,
+    ):
+        conv = chat.start()
+        assert conv.send("hello").text == "ok"
+        results = {b["tool_use_id"]: b for b in conv.messages[2]["content"]}
+        assert set(results) == {"toolu_lookup", "toolu_end"}
+        if stop == "max_tokens":  # a call cut off by max_tokens is not run
+            assert ran == []
+            assert results["toolu_lookup"]["is_error"] is True
+            assert "not run" in results["toolu_lookup"]["content"]
+        else:
+            assert ran == ["k"]
+            assert results["toolu_lookup"]["content"] == "value of k"
+        assert server.rejected == []
 
 
 @pytest.mark.anyio
@@ -121,10 +125,10 @@ async def test_async_chat_answers_every_call_whatever_the_stop_reason(stop: str)
 
 
 def test_a_conversation_stays_usable_after_every_kind_of_stop() -> None:
+    script = [call_end("harmful_requests", id=f"toolu_{stop}", stop_reason=stop) for stop in STOPS]
     script = [
-        call_end("harmful_requests", id=f"toolu_{stop}", stop_reason=stop) for stop in STOPS
+        r for pair in zip(script, [say(f"after {s}") for s in STOPS], strict=False) for r in pair
     ]
-    script = [r for pair in zip(script, [say(f"after {s}") for s in STOPS]) for r in pair]
     with FakeMessagesServer(script, strict=True) as server, closing(sync_chat(server)) as chat:
         conv = chat.start()
         for stop in STOPS:

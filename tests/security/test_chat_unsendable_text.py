@@ -33,26 +33,31 @@ BAD = [
 
 @pytest.mark.parametrize("text", BAD)
 def test_unsendable_text_is_refused_before_anything_is_stored(text: Any, tmp_path: Any) -> None:
-    with FakeMessagesServer([say("hello back")], strict=True) as server:
-        with closing(sync_chat(server, SQLiteStore(tmp_path / "c.sqlite3"))) as chat:
-            conv = chat.start()
-            with pytest.raises(UnsendableTextError) as info:
-                conv.send(text)
-            assert isinstance(info.value, EndConversationError)
-            assert "cannot be sent" in str(info.value)
-            assert server.requests == []  # nothing sent
-            assert conv.messages == []  # nothing stored
-            assert chat.oversight.store.audit_trail(conversation_id=conv.id) == []
-            reply = conv.send("hello")  # the conversation keeps working
-            assert reply.text == "hello back"
-            assert server.rejected == []
-            assert conv.messages[0] == {"role": "user", "content": "hello"}
+    with (
+        FakeMessagesServer([say("hello back")], strict=True) as server,
+        closing(sync_chat(server, SQLiteStore(tmp_path / "c.sqlite3"))) as chat,
+    ):
+        conv = chat.start()
+        with pytest.raises(UnsendableTextError) as info:
+            conv.send(text)
+        assert isinstance(info.value, EndConversationError)
+        assert "cannot be sent" in str(info.value)
+        assert server.requests == []  # nothing sent
+        assert conv.messages == []  # nothing stored
+        assert chat.oversight.store.audit_trail(conversation_id=conv.id) == []
+        reply = conv.send("hello")  # the conversation keeps working
+        assert reply.text == "hello back"
+        assert server.rejected == []
+        assert conv.messages[0] == {"role": "user", "content": "hello"}
 
 
 def test_the_error_says_where_the_surrogate_is() -> None:
-    with FakeMessagesServer([], strict=True) as server, closing(sync_chat(server)) as chat:
-        with pytest.raises(UnsendableTextError) as info:
-            chat.start().send("abc\ud800def")
+    with (
+        FakeMessagesServer([], strict=True) as server,
+        closing(sync_chat(server)) as chat,
+        pytest.raises(UnsendableTextError) as info,
+    ):
+        chat.start().send("abc\ud800def")
     assert info.value.position == 3
     assert "position 3" in str(info.value)
     assert "\\ud800" in str(info.value)
@@ -60,14 +65,16 @@ def test_the_error_says_where_the_surrogate_is() -> None:
 
 
 def test_a_branch_with_unsendable_text_is_refused_before_the_branch_is_made() -> None:
-    with FakeMessagesServer([say("hi")], strict=True) as server:
-        with closing(sync_chat(server)) as chat:
-            conv = chat.start()
-            conv.send("hello")
-            before = chat.store.audit_trail()
-            with pytest.raises(UnsendableTextError):
-                conv.branch(0, "\ud83d")
-            assert chat.store.audit_trail() == before  # no branch recorded or created
+    with (
+        FakeMessagesServer([say("hi")], strict=True) as server,
+        closing(sync_chat(server)) as chat,
+    ):
+        conv = chat.start()
+        conv.send("hello")
+        before = chat.store.audit_trail()
+        with pytest.raises(UnsendableTextError):
+            conv.branch(0, "\ud83d")
+        assert chat.store.audit_trail() == before  # no branch recorded or created
 
 
 @pytest.mark.anyio
@@ -92,27 +99,31 @@ def test_a_tool_result_that_cannot_be_sent_becomes_an_error_result() -> None:
         return "value \ud800 broken"
 
     script = [call_tool("lookup", {"key": "k"}, id="toolu_lookup"), say("done"), say("more")]
-    with FakeMessagesServer(script, strict=True) as server:
-        with closing(sync_chat(server, tools=[lookup])) as chat:
-            conv = chat.start()
-            assert conv.send("look it up").text == "done"
-            result = conv.messages[2]["content"][0]
-            assert result["is_error"] is True
-            assert "cannot be sent" in result["content"]
-            json.dumps(conv.messages, ensure_ascii=False).encode("utf-8")
-            assert next_request_problem(conv.messages) is None
-            assert conv.send("and then?").text == "more"
-            assert server.rejected == []
+    with (
+        FakeMessagesServer(script, strict=True) as server,
+        closing(sync_chat(server, tools=[lookup])) as chat,
+    ):
+        conv = chat.start()
+        assert conv.send("look it up").text == "done"
+        result = conv.messages[2]["content"][0]
+        assert result["is_error"] is True
+        assert "cannot be sent" in result["content"]
+        json.dumps(conv.messages, ensure_ascii=False).encode("utf-8")
+        assert next_request_problem(conv.messages) is None
+        assert conv.send("and then?").text == "more"
+        assert server.rejected == []
 
 
 @pytest.mark.parametrize("streaming", [False, True])
 def test_model_text_that_cannot_be_sent_back_is_a_malformed_response(streaming: bool) -> None:
     # A JSON escape of a lone surrogate is valid JSON but not Unicode text: stored, it
     # would break every later request.
-    with FakeMessagesServer([say("bad \ud800"), say("good")], strict=True) as server:
-        with closing(sync_chat(server)) as chat:
-            conv = chat.start()
-            with pytest.raises(ModelResponseError):
-                conv.send("hi", on_text=(lambda _: None) if streaming else None)
-            assert conv.messages == [{"role": "user", "content": "hi"}]
-            assert conv.send("again").text == "good"
+    with (
+        FakeMessagesServer([say("bad \ud800"), say("good")], strict=True) as server,
+        closing(sync_chat(server)) as chat,
+    ):
+        conv = chat.start()
+        with pytest.raises(ModelResponseError):
+            conv.send("hi", on_text=(lambda _: None) if streaming else None)
+        assert conv.messages == [{"role": "user", "content": "hi"}]
+        assert conv.send("again").text == "good"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from end_conversation import Decision, SQLiteStore, StoreError
-from end_conversation.testing import FakeMessagesServer, say
+from end_conversation.testing import FakeMessagesServer, during, say
 from tests.chat._support import END, LEAD, USER, async_chat, closing, sync_chat, tool_results
 
 
@@ -86,6 +86,43 @@ async def test_async_chat_records_a_failed_end_the_same_way(tmp_path: Path) -> N
             _check_the_failure_is_recorded_truthfully(store, conv.id)
         finally:
             await chat.client.close()
+
+
+class ReadsFailWhenTold(SQLiteStore):
+    """A real SQLite store whose reads fail while `down` is set."""
+
+    down = False
+
+    def get(self, conversation_id: str) -> Any:
+        if self.down:
+            raise StoreError("disk I/O error")
+        return super().get(conversation_id)
+
+
+def test_a_history_that_cannot_be_read_again_is_not_ended(tmp_path: Path) -> None:
+    store = ReadsFailWhenTold(tmp_path / "c.sqlite3")
+
+    def go_down() -> None:
+        store.down = True
+
+    def come_back() -> None:
+        store.down = False
+
+    script = [*LEAD, during(END, go_down), during(say("Still here."), come_back)]
+    with (
+        FakeMessagesServer(script, strict=True) as server,
+        closing(sync_chat(server, store)) as chat,
+    ):
+        conv = chat.start()
+        for text in USER:
+            reply = conv.send(text)
+        assert not reply.ended
+        assert not conv.record.ended
+        told = tool_results(server.requests[-1], "toolu_end_final")
+        assert "could not be ended" in told[0]["content"]
+        assert reply.text == "Still here."
+        trail = store.audit_trail(conversation_id=conv.id)
+        assert not [r for r in trail if r.decision == "honored" or r.kind == "end"]
 
 
 class EndLandsThenFails(SQLiteStore):

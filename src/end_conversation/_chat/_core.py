@@ -370,7 +370,18 @@ class ChatCore:
                 break
             # The end must rest on what is stored now, not on what was loaded when the
             # turn began: a user may have written from another tab meanwhile.
-            record, stored = yield Load(conversation_id)
+            try:
+                record, stored = yield Load(conversation_id)
+            except ConversationEndedError:
+                raise
+            except Exception as exc:  # unreadable: what it holds cannot be checked, no end
+                why = f"the history could not be read ({type(exc).__name__}: {exc})"
+                decided = {
+                    k: _not_ended(v, _STORE_FAILED, why) if v.ends else v
+                    for k, v in decided.items()
+                }
+                ending = None
+                break
             if record.ended:
                 raise ConversationEndedError(conversation_id, record.notice or "")
             if len(stored) == len(history):
@@ -487,8 +498,9 @@ _NOT_RUN = (
     " Call the tool again if it is still needed."
 )
 _STORE_FAILED = (
-    "The conversation could not be ended: recording the end failed, so the conversation"
-    " continues. Do not tell the user it has ended; continue the conversation normally."
+    "The conversation could not be ended: the conversation store failed, so the"
+    " conversation continues. Do not tell the user it has ended; continue the conversation"
+    " normally."
 )
 _CHANGED = (
     "The conversation was not ended: the user wrote again while this call was being"

@@ -225,6 +225,13 @@ class Chat(_BaseChat["Anthropic"]):
     asked, and stores every message. When the guard honors an end, the
     conversation is locked: later sends raise `ConversationEndedError` with the
     notice; `branch` starts a new conversation from an edited earlier message.
+
+    An end is carried out only on the stored history the call was checked against:
+    if the user wrote meanwhile (another tab, another process), the guard decides
+    again on what is stored, and the model is told what really happened. Every tool
+    call gets a tool_result whatever the stop reason. Text the API cannot accept
+    raises `UnsendableTextError` before anything is stored; a malformed response
+    raises `ModelResponseError`, keeping the user's message.
     """
 
     def start(self, *, user_id: str | None = None) -> Conversation:

@@ -24,10 +24,12 @@ from ._errors import (
     EndConversationError,
     HistoryChangedError,
     InvalidTranscriptError,
+    ModelResponseError,
     ReviewStateChangedError,
     StoreError,
     UnknownConversationError,
     UnknownPromptVersionError,
+    UnsendableTextError,
 )
 from ._guard import Decision, Guard, Mode, Policy, ReasonCode, Verdict, Versions
 from ._oversight import (
@@ -92,6 +94,7 @@ __all__ = [
     "InvalidTranscriptError",
     "MemoryStore",
     "Mode",
+    "ModelResponseError",
     "Oversight",
     "OversightPolicy",
     "Policy",
@@ -115,6 +118,7 @@ __all__ = [
     "TurnText",
     "UnknownConversationError",
     "UnknownPromptVersionError",
+    "UnsendableTextError",
     "UserStanding",
     "Verdict",
     "Versions",

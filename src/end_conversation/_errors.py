@@ -8,10 +8,12 @@ __all__ = [
     "EndConversationError",
     "HistoryChangedError",
     "InvalidTranscriptError",
+    "ModelResponseError",
     "ReviewStateChangedError",
     "StoreError",
     "UnknownConversationError",
     "UnknownPromptVersionError",
+    "UnsendableTextError",
 ]
 
 
@@ -117,3 +119,31 @@ class ReviewStateChangedError(StoreError):
             " since the review was opened; nothing was changed (overturn the review, or"
             " open a new one on the conversation as it is now)"
         )
+class UnsendableTextError(EndConversationError, ValueError):
+    """Text that the Messages API cannot accept: not a string, empty or only whitespace,
+    or holding code points that are not valid UTF-8 (a lone surrogate such as ``"\\ud800"``).
+
+    It is refused before anything is stored, so the conversation keeps working.
+    """
+
+    def __init__(self, problem: str, position: int | None = None) -> None:
+        self.problem = problem
+        """What is wrong with the text."""
+        self.position = position
+        """The index of the first offending character, when there is one."""
+        where = f" at position {position}" if position is not None else ""
+        super().__init__(f"the text cannot be sent: {problem}{where}; nothing was stored")
+
+
+class ModelResponseError(EndConversationError):
+    """The Messages API answered with something that is not a well-formed message
+    (no content list, a block without a type, a tool_use without an id ...).
+
+    Nothing from the answer is stored; the user's message is kept, so sending again
+    retries.
+    """
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+        """What is malformed in the response."""
+        super().__init__(f"malformed Messages API response: {problem}")

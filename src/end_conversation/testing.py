@@ -12,7 +12,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
@@ -31,9 +31,12 @@ __all__ = [
     "call_end",
     "call_tool",
     "calls",
+    "during",
     "end_call",
+    "malformed",
     "pause",
     "refuse",
+    "request_problem",
     "say",
     "tool_result",
     "user",
@@ -109,6 +112,13 @@ class ScriptedReply:
     """The API error's type, for a non-200 status."""
     retry_after: float | None = None
     """The ``retry-after`` header of an error answer, in seconds."""
+    overrides: dict[str, Any] = field(default_factory=dict)
+    """Message fields replaced as given, however wrong (see `malformed`)."""
+    drop: tuple[str, ...] = ()
+    """Message fields left out (see `malformed`)."""
+    on_request: Callable[[dict[str, Any]], None] | None = None
+    """Called with the request body before the answer is sent: something happening
+    while the model answers, such as the user writing from another tab (see `during`)."""
 
 
 def say(text: str) -> ScriptedReply:
@@ -129,9 +139,15 @@ def pause(text: str) -> ScriptedReply:
 
 
 def call_tool(
-    name: str, input: dict[str, Any], *, id: str | None = None, text: str | None = None
+    name: str,
+    input: dict[str, Any],
+    *,
+    id: str | None = None,
+    text: str | None = None,
+    stop_reason: str = "tool_use",
 ) -> ScriptedReply:
-    """A tool call, optionally after some text."""
+    """A tool call, optionally after some text; `stop_reason` may be anything the API
+    sends beside a tool_use block (``end_turn``, ``max_tokens``, ``pause_turn`` ...)."""
     blocks: list[dict[str, Any]] = [{"type": "text", "text": text}] if text else []
     blocks.append(
         {
@@ -141,7 +157,7 @@ def call_tool(
             "input": input,
         }
     )
-    return ScriptedReply(content=blocks, stop_reason="tool_use")
+    return ScriptedReply(content=blocks, stop_reason=stop_reason)
 
 
 def call_end(reason: str = "harmful_requests", summary: str = "", **kw: Any) -> ScriptedReply:
@@ -156,9 +172,30 @@ def api_error(
     return ScriptedReply(content=[], status=status, error_type=error_type, retry_after=retry_after)
 
 
-def calls(*replies: ScriptedReply) -> ScriptedReply:
+def calls(*replies: ScriptedReply, stop_reason: str = "tool_use") -> ScriptedReply:
     """Several tool calls in one assistant turn (parallel tool use)."""
-    return ScriptedReply(content=[b for r in replies for b in r.content], stop_reason="tool_use")
+    return ScriptedReply(content=[b for r in replies for b in r.content], stop_reason=stop_reason)
+
+
+def malformed(
+    reply: ScriptedReply | None = None, *, drop: Sequence[str] = (), **fields: Any
+) -> ScriptedReply:
+    """An answer the real API should never send: `reply`'s message (an empty text answer
+    by default) with `fields` replaced as given and the keys in `drop` left out.
+
+        malformed(drop=["content"])                      # no content at all
+        malformed(content="hi")                          # content not a list
+        malformed(content=[{"text": "x"}])               # a block without a type
+        malformed(content=[{"type": "tool_use", "name": "end_conversation", "input": {}}])
+    """
+    base = reply or ScriptedReply(content=[])
+    return replace(base, overrides={**base.overrides, **fields}, drop=(*base.drop, *drop))
+
+
+def during(reply: ScriptedReply, action: Callable[[], Any]) -> ScriptedReply:
+    """`reply`, answered after `action` runs: something that happens while the model is
+    answering (another tab sending a message, a store going down ...)."""
+    return replace(reply, on_request=lambda body: action())
 
 
 Script = Callable[[dict[str, Any]], ScriptedReply]
@@ -168,15 +205,24 @@ class FakeMessagesServer:
     """A Messages API stand-in on 127.0.0.1 that answers from a script, in JSON or SSE.
 
     Give it a list of replies (used in order) or a function of the request body.
-    Point the real SDK at `url`; every request body is kept in `requests`.
+    Point the real SDK at `url`; every request body is kept in `requests`. With
+    `strict`, a request the real API would reject (a tool_use without its
+    tool_result, an empty message or text block) gets the same 400
+    ``invalid_request_error`` (see `request_problem`).
 
         with FakeMessagesServer([say("hi")]) as server:
             client = Anthropic(api_key="test", base_url=server.url)
     """
 
-    def __init__(self, script: Sequence[ScriptedReply] | Script, *, port: int = 0) -> None:
+    def __init__(
+        self, script: Sequence[ScriptedReply] | Script, *, port: int = 0, strict: bool = False
+    ) -> None:
         self.requests: list[dict[str, Any]] = []
         """Request bodies received, in order."""
+        self.strict = strict
+        """Whether requests the real API would reject are rejected."""
+        self.rejected: list[str] = []
+        """Why each rejected request was rejected (with `strict`)."""
         self._queue = list(script) if not callable(script) else None
         self._script = script if callable(script) else None
         self._lock = threading.Lock()
@@ -195,7 +241,15 @@ class FakeMessagesServer:
                 length = int(self.headers.get("content-length", "0"))
                 try:
                     body = json.loads(self.rfile.read(length) or b"{}")
+                    problem = request_problem(body) if server.strict else None
+                    if problem is not None:
+                        server.rejected.append(problem)
+                        error = {"type": "invalid_request_error", "message": problem}
+                        self._send_json(400, {"type": "error", "error": error})
+                        return
                     reply = server._next(body)
+                    if reply.on_request is not None:
+                        reply.on_request(body)
                 except Exception as exc:  # a broken script is a 500, like a server fault
                     self._send_json(
                         500, {"type": "error", "error": {"type": "api_error", "message": str(exc)}}
@@ -258,6 +312,14 @@ class FakeMessagesServer:
                 raise RuntimeError("the scripted model has no more replies")
             return self._queue.pop(0)
 
+    def add(self, *replies: ScriptedReply) -> None:
+        """Queue more replies (for a script that names objects made after the server,
+        such as a conversation another tab writes to)."""
+        if self._queue is None:
+            raise TypeError("this server answers from a function, not a list")
+        with self._lock:
+            self._queue.extend(replies)
+
     def start(self) -> FakeMessagesServer:
         """Serve in a background thread."""
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -276,8 +338,73 @@ class FakeMessagesServer:
         self.stop()
 
 
+def request_problem(body: dict[str, Any]) -> str | None:
+    """What the real Messages API would reject in this request body, or None.
+
+    Checks the rules a conversation loop can break: every tool_use answered by a
+    tool_result in the next message (and every tool_result answering one), no empty
+    message before the last, no empty or whitespace-only text."""
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return "messages: at least one message is required"
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict):
+            return f"messages.{i}: must be an object"
+        content = message.get("content")
+        if message.get("role") not in ("user", "assistant"):
+            return f"messages.{i}.role: must be user or assistant"
+        last_assistant = i == len(messages) - 1 and message["role"] == "assistant"
+        if isinstance(content, str):
+            if not content.strip() and not last_assistant:
+                return f"messages.{i}: text content blocks must contain non-whitespace text"
+            blocks: list[Any] = []
+        elif isinstance(content, list):
+            if not content and not last_assistant:
+                return f"messages.{i}: all messages must have non-empty content"
+            blocks = content
+        else:
+            return f"messages.{i}.content: must be a string or a list of blocks"
+        for j, block in enumerate(blocks):
+            if not isinstance(block, dict) or not isinstance(block.get("type"), str):
+                return f"messages.{i}.content.{j}.type: Field required"
+            if block["type"] == "text" and not str(block.get("text", "")).strip():
+                return f"messages.{i}.content.{j}: text content blocks must be non-empty"
+        uses = [str(b.get("id")) for b in blocks if b["type"] == "tool_use"]
+        answered = [b.get("tool_use_id") for b in blocks if b["type"] == "tool_result"]
+        before: Any = (
+            messages[i - 1].get("content") if i and isinstance(messages[i - 1], dict) else None
+        )
+        asked = [
+            b.get("id")
+            for b in (before if isinstance(before, list) else [])
+            if isinstance(b, dict) and b.get("type") == "tool_use"
+        ]
+        if message["role"] == "user" and any(a not in asked for a in answered):
+            return (
+                f"messages.{i}.content: unexpected tool_use_id found in tool_result blocks:"
+                " each tool_result block must have a corresponding tool_use block in the"
+                " previous message"
+            )
+        if message["role"] == "assistant" and uses and i < len(messages) - 1:
+            after = messages[i + 1] if isinstance(messages[i + 1], dict) else {}
+            results: Any = after.get("content")
+            ids = {
+                b.get("tool_use_id")
+                for b in (results if isinstance(results, list) else [])
+                if isinstance(b, dict)
+            }
+            missing = [u for u in uses if u not in ids]
+            if after.get("role") != "user" or missing:
+                return (
+                    f"messages.{i + 1}: tool_use ids were found without tool_result blocks"
+                    f" immediately after: {', '.join(missing or uses)}. Each tool_use block"
+                    " must have a corresponding tool_result block in the next message."
+                )
+    return None
+
+
 def _message(reply: ScriptedReply, model: str) -> dict[str, Any]:
-    return {
+    message = {
         "id": f"msg_{uuid.uuid4().hex[:16]}",
         "type": "message",
         "role": "assistant",
@@ -287,12 +414,26 @@ def _message(reply: ScriptedReply, model: str) -> dict[str, Any]:
         "stop_sequence": None,
         "usage": {"input_tokens": 10, "output_tokens": 10},
     }
+    message.update(reply.overrides)
+    for key in reply.drop:
+        message.pop(key, None)
+    return message
 
 
 def _events(message: dict[str, Any]) -> list[dict[str, Any]]:
-    start = {**message, "content": [], "stop_reason": None}
+    content: list[Any] = message.get("content") or []
+    well_formed = isinstance(content, list) and all(
+        isinstance(b, dict)
+        and (
+            (b.get("type") == "text" and isinstance(b.get("text"), str))
+            or (b.get("type") == "tool_use" and isinstance(b.get("input"), dict))
+        )
+        for b in content
+    )
+    # A malformed message is streamed whole in message_start, as the server wrote it.
+    start = {**message, "content": [], "stop_reason": None} if well_formed else message
     events: list[dict[str, Any]] = [{"type": "message_start", "message": start}]
-    for index, block in enumerate(message["content"]):
+    for index, block in enumerate(content if well_formed else []):
         if block["type"] == "text":
             events.append(
                 {
@@ -317,7 +458,7 @@ def _events(message: dict[str, Any]) -> list[dict[str, Any]]:
                     "content_block": {**block, "input": {}},
                 }
             )
-            raw = json.dumps(block["input"])
+            raw = json.dumps(block.get("input", {}))
             for i in range(0, len(raw), 8):
                 events.append(
                     {
@@ -330,7 +471,7 @@ def _events(message: dict[str, Any]) -> list[dict[str, Any]]:
     events.append(
         {
             "type": "message_delta",
-            "delta": {"stop_reason": message["stop_reason"], "stop_sequence": None},
+            "delta": {"stop_reason": message.get("stop_reason"), "stop_sequence": None},
             "usage": {"output_tokens": 10},
         }
     )

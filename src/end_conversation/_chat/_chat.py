@@ -3,19 +3,40 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+    Sequence,
+)
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import anyio.to_thread
 
-from .._errors import EndConversationError
+from .._errors import EndConversationError, ModelResponseError
 from .._guard import Guard, Verdict
 from .._oversight import Oversight, OversightPolicy
 from .._store import ConversationRecord, ConversationStore, Feedback, SQLiteStore
+from .._store._audit import with_detail
 from .._store._protocol import FeedbackKind
 from .._tool import TOOL_NAME
-from ._core import Append, CallModel, ChatCore, Effect, End, Load, Reply, RunTool, advance
+from ._core import (
+    Append,
+    CallModel,
+    ChatCore,
+    Effect,
+    End,
+    Load,
+    Record,
+    Reply,
+    RunTool,
+    advance,
+    sendable_text,
+)
 from ._tools import Tool
 
 if TYPE_CHECKING:
@@ -64,6 +85,34 @@ def _seed(store_messages: list[dict[str, Any]], at: int) -> list[dict[str, Any]]
     if target.get("role") != "user" or not is_text:
         raise EndConversationError(f"message {at} is not a user message that can be edited")
     return store_messages[:at]
+
+
+def _malformed(exc: Exception) -> Exception:
+    """A stream that broke: the SDK's own errors (HTTP status, connection) as they are;
+    anything else means the events did not form a message."""
+    from anthropic import APIError
+
+    if isinstance(exc, APIError | EndConversationError):
+        return exc
+    return ModelResponseError(f"the stream could not be read ({type(exc).__name__}: {exc})")
+
+
+def _read(chunks: Iterable[str]) -> Iterator[str]:
+    """The stream's text; a malformed stream raises ModelResponseError. (Errors raised by
+    the caller's on_text are not caught here: they do not come from the stream.)"""
+    try:
+        yield from chunks
+    except Exception as exc:
+        raise _malformed(exc) from exc
+
+
+async def _aread(chunks: AsyncIterable[str]) -> AsyncIterator[str]:
+    """The async twin of `_read`."""
+    try:
+        async for chunk in chunks:
+            yield chunk
+    except Exception as exc:
+        raise _malformed(exc) from exc
 
 
 @dataclass(frozen=True)
@@ -140,7 +189,7 @@ class _BaseChat(Generic[ClientT]):
         seed = _seed(self.store.messages(conversation_id), at)
         return self.oversight.branch(parent, seed, at)
 
-    def _stored(self, effect: Load | Append | End) -> Any:
+    def _stored(self, effect: Load | Append | End | Record) -> Any:
         """Carry out a store-side effect; every guard decision goes to the audit trail
         in the same transaction as the messages it concerns."""
         if isinstance(effect, Load):
@@ -152,7 +201,20 @@ class _BaseChat(Generic[ClientT]):
             count = self.store.append(cid, effect.messages, events=events)
             self.oversight.after_decisions(cid, uid, effect.verdicts)
             return count
-        return self.oversight.end(effect.conversation_id, effect.verdict, user_id=effect.user_id)
+        cid, uid = effect.conversation_id, effect.user_id
+        events = self.oversight.decisions(
+            cid, uid, effect.verdicts if isinstance(effect, Record) else [effect.verdict]
+        )
+        if isinstance(effect, Record):
+            return self.store.record(with_detail(events, **effect.detail))
+        # The honored decision and the end share one transaction.
+        return self.oversight.end(
+            cid,
+            effect.verdict,
+            user_id=uid,
+            events=events,
+            expected_messages=effect.expected_messages,
+        )
 
 
 class Chat(_BaseChat["Anthropic"]):
@@ -163,6 +225,13 @@ class Chat(_BaseChat["Anthropic"]):
     asked, and stores every message. When the guard honors an end, the
     conversation is locked: later sends raise `ConversationEndedError` with the
     notice; `branch` starts a new conversation from an edited earlier message.
+
+    An end is carried out only on the stored history the call was checked against:
+    if the user wrote meanwhile (another tab, another process), the guard decides
+    again on what is stored, and the model is told what really happened. Every tool
+    call gets a tool_result whatever the stop reason. Text the API cannot accept
+    raises `UnsendableTextError` before anything is stored; a malformed response
+    raises `ModelResponseError`, keeping the user's message.
     """
 
     def start(self, *, user_id: str | None = None) -> Conversation:
@@ -183,6 +252,7 @@ class Chat(_BaseChat["Anthropic"]):
         self, conversation_id: str, *, at: int, text: str, on_text: TextCallback | None = None
     ) -> tuple[Conversation, Reply]:
         """Edit-and-retry: copy messages before index `at` into a new conversation, send `text`."""
+        sendable_text(text)  # refused before the branch is made
         record = self._fork(conversation_id, at)
         return Conversation(self, record.id), self.send(record.id, text, on_text=on_text)
 
@@ -198,7 +268,7 @@ class Chat(_BaseChat["Anthropic"]):
         return step
 
     def _do(self, effect: Effect, on_text: TextCallback | None) -> Any:
-        if isinstance(effect, Load | Append | End):
+        if isinstance(effect, Load | Append | End | Record):
             return self._stored(effect)
         if isinstance(effect, CallModel):
             return self._call(effect.params, on_text)
@@ -214,9 +284,12 @@ class Chat(_BaseChat["Anthropic"]):
             message: Message = self.client.messages.create(**params)
             return message
         with self.client.messages.stream(**params) as stream:
-            for chunk in stream.text_stream:
+            for chunk in _read(stream.text_stream):
                 on_text(chunk)
-            return stream.get_final_message()
+            try:
+                return stream.get_final_message()
+            except Exception as exc:
+                raise _malformed(exc) from exc
 
 
 @dataclass(frozen=True)
@@ -280,7 +353,7 @@ class AsyncChat(_BaseChat["AsyncAnthropic"]):
         self, conversation_id: str, *, at: int, text: str, on_text: TextCallback | None = None
     ) -> tuple[AsyncConversation, Reply]:
         """Edit-and-retry: copy messages before index `at` into a new conversation, send `text`."""
-
+        sendable_text(text)  # refused before the branch is made
         record = await anyio.to_thread.run_sync(self._fork, conversation_id, at)
         return AsyncConversation(self, record.id), await self.send(record.id, text, on_text=on_text)
 
@@ -298,7 +371,7 @@ class AsyncChat(_BaseChat["AsyncAnthropic"]):
         return step
 
     async def _do(self, effect: Effect, on_text: TextCallback | None) -> Any:
-        if isinstance(effect, Load | Append | End):
+        if isinstance(effect, Load | Append | End | Record):
             return await anyio.to_thread.run_sync(self._stored, effect)
         if isinstance(effect, CallModel):
             return await self._call(effect.params, on_text)
@@ -312,6 +385,9 @@ class AsyncChat(_BaseChat["AsyncAnthropic"]):
             message: Message = await self.client.messages.create(**params)
             return message
         async with self.client.messages.stream(**params) as stream:
-            async for chunk in stream.text_stream:
+            async for chunk in _aread(stream.text_stream):
                 on_text(chunk)
-            return await stream.get_final_message()
+            try:
+                return await stream.get_final_message()
+            except Exception as exc:
+                raise _malformed(exc) from exc

@@ -8,12 +8,22 @@ twins cannot drift apart.
 
 from __future__ import annotations
 
+import contextlib
+import json
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .._errors import ConversationEndedError, EndConversationError
-from .._guard import Guard, Verdict
+from pydantic import BaseModel
+
+from .._errors import (
+    ConversationEndedError,
+    EndConversationError,
+    HistoryChangedError,
+    ModelResponseError,
+    UnsendableTextError,
+)
+from .._guard import Decision, Guard, Verdict
 from .._store import ConversationRecord
 from .._tool import TOOL_NAME, input_schema
 from ._tools import Tool, ToolFailure, result_content
@@ -21,7 +31,7 @@ from ._tools import Tool, ToolFailure, result_content
 if TYPE_CHECKING:
     from anthropic.types import Message
 
-__all__ = ["ChatCore", "Reply", "advance"]
+__all__ = ["ChatCore", "Reply", "advance", "sendable_text"]
 
 _WIRE_KEYS = ("role", "content")
 
@@ -87,14 +97,31 @@ class RunTool:
 
 @dataclass(frozen=True, slots=True)
 class End:
-    """Record that the guard honored an end."""
+    """End the conversation on an honored verdict, only if the stored conversation
+    still holds exactly `expected_messages` (the history the call was checked against).
+
+    The driver returns the ended record, or raises: `HistoryChangedError` when the
+    history moved, another error when the store failed."""
 
     conversation_id: str
     verdict: Verdict
     user_id: str | None = None
+    expected_messages: int | None = None
+    """The stored message count the end is conditional on."""
 
 
-Effect = Load | Append | CallModel | RunTool | End
+@dataclass(frozen=True, slots=True)
+class Record:
+    """Write guard verdicts to the audit trail on their own (an end that failed)."""
+
+    conversation_id: str
+    verdicts: tuple[Verdict, ...]
+    user_id: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    """Added to each decision record (why the end was not carried out)."""
+
+
+Effect = Load | Append | CallModel | RunTool | End | Record
 
 
 def advance(
@@ -109,21 +136,92 @@ def advance(
 
 
 def wire(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Messages as the API accepts them (bookkeeping keys such as stop_reason removed)."""
-    return [{k: m[k] for k in _WIRE_KEYS if k in m} for m in messages]
+    """Messages as the API accepts them (bookkeeping keys such as stop_reason removed).
+
+    A message with no content (a refusal that wrote nothing) stays in the store for the
+    guard but is not sent: the API rejects empty messages before the last one."""
+    return [{k: m[k] for k in _WIRE_KEYS if k in m} for m in messages if m.get("content")]
 
 
-def assistant_message(message: Message) -> dict[str, Any]:
-    """An SDK response as a stored assistant message (stop_reason kept for the guard)."""
-    dumped = message.model_dump(mode="json", exclude_none=True)
-    stored: dict[str, Any] = {"role": "assistant", "content": dumped.get("content", [])}
-    if message.stop_reason is not None:
-        stored["stop_reason"] = message.stop_reason
+def sendable_text(text: Any) -> str:
+    """The user's text, if the Messages API can accept it; `UnsendableTextError` if not.
+
+    Checked before anything is stored: a stored text that cannot be encoded would
+    make every later request of the conversation fail."""
+    if not isinstance(text, str):
+        raise UnsendableTextError(f"expected a string, got {type(text).__name__}")
+    if not text.strip():
+        raise UnsendableTextError("it is empty or only whitespace")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise UnsendableTextError(
+            f"{text[exc.start]!r} is a lone surrogate, not a Unicode character", exc.start
+        ) from None
+    return text
+
+
+def _sendable(value: Any) -> bool:
+    """Whether `value` can go into a request body (valid UTF-8 once encoded as JSON)."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, TypeError, ValueError):
+        return False
+    return True
+
+
+def assistant_message(message: Any) -> dict[str, Any]:
+    """An SDK response as a stored assistant message (stop_reason kept for the guard).
+
+    The SDK builds responses without validating them, so a malformed answer would
+    surface later as a raw TypeError or a request the API rejects; it is refused here,
+    before anything of it is stored, with a `ModelResponseError`."""
+    content = getattr(message, "content", None)
+    if not isinstance(content, list):
+        raise ModelResponseError(f"content is {type(content).__name__}, not a list of blocks")
+    blocks: list[dict[str, Any]] = []
+    ids: set[str] = set()
+    for i, block in enumerate(content):
+        kind = getattr(block, "type", None)
+        if not isinstance(block, BaseModel) or not isinstance(kind, str) or not kind:
+            raise ModelResponseError(f"content block {i} has no type")
+        if kind == "text" and not isinstance(getattr(block, "text", None), str):
+            raise ModelResponseError(f"text block {i} has no text")
+        if kind == "tool_use":
+            use_id, name = getattr(block, "id", None), getattr(block, "name", None)
+            if not isinstance(use_id, str) or not use_id:
+                raise ModelResponseError(f"tool_use block {i} has no id")
+            if use_id in ids:
+                raise ModelResponseError(f"tool_use id {use_id!r} appears twice")
+            if not isinstance(name, str) or not name:
+                raise ModelResponseError(f"tool_use block {i} has no name")
+            if not isinstance(getattr(block, "input", None), dict):
+                raise ModelResponseError(f"tool_use block {i} has no input object")
+            ids.add(use_id)
+        blocks.append(block.model_dump(mode="json", exclude_none=True, warnings=False))
+    stop = getattr(message, "stop_reason", None)
+    if stop is not None and not isinstance(stop, str):
+        raise ModelResponseError(f"stop_reason is {type(stop).__name__}, not a string")
+    if not _sendable(blocks):
+        raise ModelResponseError("the content holds text that is not valid Unicode")
+    stored: dict[str, Any] = {"role": "assistant", "content": blocks}
+    if stop is not None:
+        stored["stop_reason"] = stop
     return stored
 
 
-def _text(message: Message) -> str:
-    return "".join(block.text for block in message.content if block.type == "text")
+def _text(assistant: dict[str, Any]) -> str:
+    return "".join(b["text"] for b in assistant["content"] if b["type"] == "text")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class _Step:
+    """One answered assistant turn with tool calls."""
+
+    history: list[dict[str, Any]]
+    outcome: dict[str, Any]
+    verdicts: tuple[Verdict, ...]
+    ended: Verdict | None
 
 
 @dataclass(kw_only=True)
@@ -174,15 +272,14 @@ class ChatCore:
 
     def turn(self, conversation_id: str, text: str) -> Generator[Effect, Any, Reply]:
         """One user message, through to the model's final answer or an honored end."""
+        user = {"role": "user", "content": sendable_text(text)}  # before anything is stored
         record: ConversationRecord
         record, history = yield Load(conversation_id)
         if record.ended:
             # Sending to an ended conversation raises; it is not a no-op.
             raise ConversationEndedError(conversation_id, record.notice or "")
-        user = {"role": "user", "content": text}
         uid = record.user_id
-        yield Append(conversation_id, [user], uid)
-        history.append(user)
+        history = yield from self._append(conversation_id, uid, history, [user])
         added: list[dict[str, Any]] = [user]
         verdicts: list[Verdict] = []
         texts: list[str] = []
@@ -190,42 +287,29 @@ class ChatCore:
         for _ in range(self.max_steps):
             message: Message = yield CallModel(self.request(history))
             assistant = assistant_message(message)
-            history.append(assistant)
             added.append(assistant)
-            texts.append(_text(message))
-            stop = message.stop_reason
-            uses = [b for b in message.content if b.type == "tool_use"]
-            if stop != "tool_use" or not uses:
-                yield Append(conversation_id, [assistant], uid)
+            texts.append(_text(assistant))
+            stop = assistant.get("stop_reason")
+            uses = [b for b in assistant["content"] if b["type"] == "tool_use"]
+            if not uses:
+                history = yield from self._append(conversation_id, uid, history, [assistant])
                 if stop == "pause_turn":
                     continue  # send the paused turn back unchanged so the model goes on
                 break
-            results: list[dict[str, Any]] = []
-            honored: Verdict | None = None
-            decided: list[Verdict] = []  # this step's verdicts, audited with its messages
-            for block in uses:
-                if block.name == TOOL_NAME:
-                    verdict = self.guard.evaluate(history, tool_use_id=block.id)
-                    decided.append(verdict)
-                    verdicts.append(verdict)
-                    results.append(dict(verdict.tool_result_block()))
-                    honored = honored or (verdict if verdict.ends else None)
-                else:
-                    results.append((yield from self._run(block.id, block.name, block.input)))
-            outcome = {"role": "user", "content": results}
-            # A tool call is stored together with its results: the stored transcript
-            # never holds a tool_use without its tool_result.
-            yield Append(conversation_id, [assistant, outcome], uid, tuple(decided))
-            history.append(outcome)
-            added.append(outcome)
-            if honored is not None:
+            # Every tool call gets a result whatever the stop reason (end_turn,
+            # max_tokens, pause_turn ...): a tool_use left unanswered makes the API
+            # reject every later request of the conversation.
+            step = yield from self._answer(conversation_id, uid, history, assistant, uses, stop)
+            history = step.history
+            added.append(step.outcome)
+            verdicts.extend(step.verdicts)
+            if step.ended is not None:
                 # The model is not called again: it writes nothing after ending.
-                yield End(conversation_id, honored, uid)
                 return Reply(
                     conversation_id=conversation_id,
                     text="".join(texts),
                     ended=True,
-                    notice=honored.notice,
+                    notice=step.ended.notice,
                     verdicts=tuple(verdicts),
                     messages=tuple(added),
                     stop_reason="ended",
@@ -238,6 +322,160 @@ class ChatCore:
             messages=tuple(added),
             stop_reason=stop,
         )
+
+    def _append(
+        self,
+        conversation_id: str,
+        user_id: str | None,
+        history: list[dict[str, Any]],
+        messages: list[dict[str, Any]],
+        verdicts: tuple[Verdict, ...] = (),
+    ) -> Generator[Effect, Any, list[dict[str, Any]]]:
+        """Store messages; the history the model sees next, with anything another
+        writer (a second tab) stored meanwhile."""
+        count = yield Append(conversation_id, messages, user_id, verdicts)
+        history = [*history, *messages]
+        if count != len(history):
+            _, history = yield Load(conversation_id)
+        return history
+
+    def _answer(
+        self,
+        conversation_id: str,
+        user_id: str | None,
+        history: list[dict[str, Any]],
+        assistant: dict[str, Any],
+        uses: list[dict[str, Any]],
+        stop: str | None,
+    ) -> Generator[Effect, Any, _Step]:
+        """Results for every tool call of one assistant turn; an honored end is
+        carried out only on the history it was checked against."""
+        ran: dict[str, dict[str, Any]] = {}
+        for block in uses:
+            if block["name"] == TOOL_NAME:
+                continue
+            if stop == "max_tokens":  # the call may be cut short: never run half a call
+                ran[block["id"]] = _tool_result(block["id"], _NOT_RUN, is_error=True)
+            else:
+                ran[block["id"]] = yield from self._run(block["id"], block["name"], block["input"])
+        for attempt in range(_ATTEMPTS):
+            checked = [*history, assistant]
+            decided = {
+                b["id"]: self.guard.evaluate(checked, tool_use_id=b["id"])
+                for b in uses
+                if b["name"] == TOOL_NAME
+            }
+            ending = next((v for v in decided.values() if v.ends), None)
+            if ending is None:
+                break
+            # The end must rest on what is stored now, not on what was loaded when the
+            # turn began: a user may have written from another tab meanwhile.
+            try:
+                record, stored = yield Load(conversation_id)
+            except ConversationEndedError:
+                raise
+            except Exception as exc:  # unreadable: what it holds cannot be checked, no end
+                why = f"the history could not be read ({type(exc).__name__}: {exc})"
+                decided = {
+                    k: _not_ended(v, _STORE_FAILED, why) if v.ends else v
+                    for k, v in decided.items()
+                }
+                ending = None
+                break
+            if record.ended:
+                raise ConversationEndedError(conversation_id, record.notice or "")
+            if len(stored) == len(history):
+                break
+            history = stored  # decide again, on the stored history
+            if attempt == _ATTEMPTS - 1:  # it will not hold still: no end on a moving history
+                decided = {
+                    k: _not_ended(v, _CHANGED, "the history kept changing") if v.ends else v
+                    for k, v in decided.items()
+                }
+                ending = None
+
+        def results(verdicts: dict[str, Verdict]) -> dict[str, Any]:
+            return {
+                "role": "user",
+                "content": [
+                    dict(verdicts[b["id"]].tool_result_block())
+                    if b["id"] in verdicts
+                    else ran[b["id"]]
+                    for b in uses
+                ],
+            }
+
+        outcome = results(decided)
+        # A tool call is stored together with its results: the stored transcript
+        # never holds a tool_use without its tool_result.
+        if ending is None:
+            every = tuple(decided.values())
+            history = yield from self._append(
+                conversation_id, user_id, history, [assistant, outcome], every
+            )
+            return _Step(history=history, outcome=outcome, verdicts=every, ended=None)
+        # The honored decision is audited by the end's own transaction, so the audit
+        # never says "honored" about a conversation that was not ended.
+        others = tuple(v for v in decided.values() if v is not ending)
+        count = yield Append(conversation_id, [assistant, outcome], user_id, others)
+        history = [*history, assistant, outcome]
+        why = "the history changed before the end"
+        if count == len(history):
+            ended: ConversationRecord | None = None
+            try:
+                ended = yield End(conversation_id, ending, user_id, expected_messages=count)
+                why = ""
+            except HistoryChangedError:
+                pass
+            except Exception as exc:  # the store failed: did the end land or not?
+                why = f"the end could not be stored ({type(exc).__name__}: {exc})"
+                if (yield from self._ended_by(conversation_id, ending)):
+                    why = ""
+            by = (ended.end_verdict or {}).get("tool_use_id") if ended is not None else None
+            if ended is not None and by != ending.tool_use_id:
+                # Ended meanwhile by another call (the first end wins): that end stands.
+                raise ConversationEndedError(conversation_id, ended.notice or "")
+            if not why:
+                return _Step(
+                    history=history, outcome=outcome, verdicts=tuple(decided.values()), ended=ending
+                )
+        # Not ended: the model is told so and the conversation goes on.
+        loaded = True
+        try:
+            _, stored = yield Load(conversation_id)
+        except Exception:  # the store is failing: go on with what is known
+            stored, loaded = history, False
+        at = count - 1 if loaded else len(history) - 1  # where our tool results are
+        if why.startswith("the end could not be stored"):
+            final = _not_ended(ending, _STORE_FAILED, why)
+        else:
+            final = self._decide_again(ending, [*stored[: at - 1], *stored[at + 1 :]], assistant)
+        decided = {k: final if v is ending else v for k, v in decided.items()}
+        with contextlib.suppress(Exception):  # best effort on a failing store: the chat goes on
+            yield Record(conversation_id, (final,), user_id, {"end_failed": why})
+        # The stored tool_result said "ended"; what the model is sent next says what happened.
+        told = results(decided)
+        history = [*stored[:at], told, *stored[at + 1 :]]
+        return _Step(history=history, outcome=outcome, verdicts=tuple(decided.values()), ended=None)
+
+    def _ended_by(self, conversation_id: str, verdict: Verdict) -> Generator[Effect, Any, bool]:
+        """Whether the conversation is stored as ended by this verdict's call."""
+        try:
+            record, _ = yield Load(conversation_id)
+        except Exception:  # unknown counts as not ended: the chat goes on
+            return False
+        ended_by = (record.end_verdict or {}).get("tool_use_id")
+        return bool(record.ended and ended_by == verdict.tool_use_id)
+
+    def _decide_again(
+        self, ending: Verdict, others: list[dict[str, Any]], assistant: dict[str, Any]
+    ) -> Verdict:
+        """The guard's word on the call over the history as it now stands; never an end
+        (the user wrote after the call, and nobody has answered them yet)."""
+        again = self.guard.evaluate([*others, assistant], tool_use_id=ending.tool_use_id)
+        if again.decision is Decision.DENIED:
+            return again
+        return _not_ended(ending, _CHANGED, "the user wrote again before the end")
 
     def _run(self, tool_use_id: str, name: str, raw: Any) -> Generator[Effect, Any, dict[str, Any]]:
         tool = self._by_name.get(name)
@@ -252,7 +490,47 @@ class ChatCore:
         return _tool_result(tool_use_id, result_content(value), is_error=False)
 
 
+_ATTEMPTS = 3
+"""Re-decisions on a history that keeps changing before the call is declined."""
+
+_NOT_RUN = (
+    "This call was cut off (stop_reason max_tokens) and was not run."
+    " Call the tool again if it is still needed."
+)
+_STORE_FAILED = (
+    "The conversation could not be ended: the conversation store failed, so the"
+    " conversation continues. Do not tell the user it has ended; continue the conversation"
+    " normally."
+)
+_CHANGED = (
+    "The conversation was not ended: the user wrote again while this call was being"
+    " checked. Read their new message and continue the conversation normally."
+)
+_UNSENDABLE = "The tool's result holds text that cannot be sent (it is not valid Unicode)."
+
+
+def _not_ended(verdict: Verdict, text: str, detail: str) -> Verdict:
+    """A call that qualified but was not carried out: denied, and the model told why."""
+    block = {
+        "type": "tool_result",
+        "tool_use_id": verdict.tool_use_id or "",
+        "content": text,
+        "is_error": True,
+    }
+    return verdict.model_copy(
+        update={
+            "decision": Decision.DENIED,
+            "ends": False,
+            "notice": None,
+            "tool_result": block,
+            "detail": detail,
+        }
+    )
+
+
 def _tool_result(tool_use_id: str, content: str, *, is_error: bool) -> dict[str, Any]:
+    if not _sendable(content):  # a handler's bad text would break every later request
+        content, is_error = _UNSENDABLE, True
     return {
         "type": "tool_result",
         "tool_use_id": tool_use_id,

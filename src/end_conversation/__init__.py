@@ -17,12 +17,13 @@ from ._chat import (
     ToolFailure,
     evaluate_call,
 )
-from ._detect import Annotation, Detector, RuleDetector, Signal, TurnText
+from ._detect import Annotation, Detector, LearnedDetector, RuleDetector, Signal, TurnText
 from ._errors import (
     ConfigurationError,
     ConversationEndedError,
     EndConversationError,
     InvalidTranscriptError,
+    ModelError,
     StoreError,
     UnknownConversationError,
     UnknownPromptVersionError,
@@ -87,8 +88,10 @@ __all__ = [
     "Feedback",
     "Guard",
     "InvalidTranscriptError",
+    "LearnedDetector",
     "MemoryStore",
     "Mode",
+    "ModelError",
     "Oversight",
     "OversightPolicy",
     "Policy",

@@ -7,6 +7,7 @@ __all__ = [
     "ConversationEndedError",
     "EndConversationError",
     "InvalidTranscriptError",
+    "ModelError",
     "StoreError",
     "UnknownConversationError",
     "UnknownPromptVersionError",
@@ -73,3 +74,9 @@ class UnknownConversationError(StoreError):
         self.conversation_id = conversation_id
         """The id that was not found."""
         super().__init__(f"no conversation {conversation_id!r}; start a new one")
+
+
+class ModelError(EndConversationError):
+    """A learned detector's model could not be loaded or run (missing or damaged
+    weights, an encoder that fails to import or raises). The guard records it as a
+    ``detector_error``: the call is denied and the conversation goes on."""

@@ -370,8 +370,11 @@ def _train_sources(data_dir: Path) -> Iterator[Example]:
 # context/response pairs. "Risk Ignorance" contexts are users sharing
 # distress, mental-health or self-harm risk: distress positive. Other
 # categories' contexts are ordinary or provocative statements: negatives for
-# risk_self (their distress is unknown). Responses are chatty replies: negative
-# for warning (nobody there threatens to end the chat); refusal unknown.
+# risk_self (their distress is unknown). Responses are chatty replies:
+# negatives for warning (nobody there threatens to end the chat). A response
+# rated Unsafe agrees, advises, offends or ignores the risk, so it does not
+# decline anything: refusal negative. Safe responses often push back ("that's
+# not appropriate"), which is close to a moralizing refusal: refusal unknown.
 def _diasafety(data_dir: Path) -> Iterator[Example]:
     for split in ("train", "val"):
         rows = json.loads((data_dir / f"diasafety_{split}.json").read_text(encoding="utf-8"))
@@ -387,7 +390,8 @@ def _diasafety(data_dir: Path) -> Iterator[Example]:
             else:
                 yield _make(ctx, {"risk_self": 0, "harmful_request": 0}, cat)
             resp = {**base, "id": f"diasafety:{split}:{i}:response", "role": "assistant", "text": r["response"]}
-            yield _make(resp, {"warning": 0}, cat)
+            labels = {"warning": 0, "refusal": 0} if r.get("label") == "Unsafe" else {"warning": 0}
+            yield _make(resp, labels, cat)
 
 
 # CLINC150 (train and val; never test): assistant-directed intents, all benign

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from end_conversation._detect._chunks import CHUNK_CHARS, chunks
+from end_conversation._detect._chunks import CHUNK_CHARS, PACK_CHARS, chunks
 from training.split import norm_key
 from training.sources import ASSISTANT_SIGNALS, SOURCES, USER_SIGNALS, Example, load_all
 
@@ -75,7 +75,8 @@ def partition(examples: Sequence[Example]) -> dict[str, list[Example]]:
 
 
 def first_chunk(text: str) -> str:
-    found = chunks(text, CHUNK_CHARS)
+    # training reads each row's opening, packed up to the full chunk size
+    found = chunks(text, CHUNK_CHARS, pack=CHUNK_CHARS)
     return found[0] if found else text.strip()
 
 
@@ -291,6 +292,7 @@ def train_model(model: str, parts: dict[str, list[Example]], use_cache: bool) ->
     settings: dict[str, Any] = {
         "model": model,
         "chunk_chars": CHUNK_CHARS,
+        "pack_chars": PACK_CHARS,
         "signals": {role: list(sigs) for role, sigs in ROLE_SIGNALS.items()},
         "thresholds": thresholds,
     }

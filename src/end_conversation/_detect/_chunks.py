@@ -12,7 +12,11 @@ import re
 __all__ = ["CHUNK_CHARS", "chunks"]
 
 CHUNK_CHARS = 400
-"""Longest chunk, in characters (sentences are packed together up to this)."""
+"""Longest chunk, in characters."""
+PACK_CHARS = 100
+"""Sentences are packed together until a chunk has at least this many characters:
+short enough that one sentence's signal is not drowned by its neighbours, long
+enough that "Yes." or "Why?" is read with what follows."""
 
 # Sentence ends: Latin, Arabic, Devanagari and CJK full stops, question and
 # exclamation marks, and line breaks.
@@ -53,11 +57,14 @@ def _windows(text: str, start: int, end: int, size: int) -> list[tuple[int, int]
     return out
 
 
-def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
-    """The chunks of `text`: whole sentences packed up to `size` characters each.
+def chunks(text: str, size: int = CHUNK_CHARS, pack: int = PACK_CHARS) -> list[str]:
+    """The chunks of `text`: sentences, packed while a chunk is shorter than `pack`
+    characters and the next sentence still fits in `size`.
 
     A sentence longer than `size` is cut into windows. Whitespace-only text
-    gives no chunks.
+    gives no chunks. Every chunk but the last has at least `pack` characters
+    or was closed by a sentence that did not fit, so there are at most about
+    ``2 * len(text) / pack + 1`` chunks.
     """
     out: list[str] = []
     cur_start = cur_end = -1
@@ -65,7 +72,7 @@ def chunks(text: str, size: int = CHUNK_CHARS) -> list[str]:
         for w_start, w_end in (
             _windows(text, s_start, s_end, size) if s_end - s_start > size else [(s_start, s_end)]
         ):
-            if cur_start >= 0 and w_end - cur_start > size:
+            if cur_start >= 0 and (w_end - cur_start > size or cur_end - cur_start >= pack):
                 piece = text[cur_start:cur_end].strip()
                 if piece:
                     out.append(piece)

@@ -83,6 +83,7 @@ class _Loaded:
             raise ModelError(f"weights are for model {settings.get('model')!r}, not {model!r}")
         self.model = model
         self.chunk_chars = int(settings["chunk_chars"])
+        self.pack_chars = int(settings.get("pack_chars", self.chunk_chars))
         self.heads: dict[str, _Head] = {}
         for role in ("user", "assistant"):
             names = tuple(Signal(s) for s in settings["signals"][role])
@@ -221,7 +222,7 @@ class LearnedDetector:
         spans: list[tuple[str, int, int]] = []
         for turn in turns:
             role: Literal["user", "assistant"] = turn.role
-            found = chunks(turn.text, model.chunk_chars)
+            found = chunks(turn.text, model.chunk_chars, model.pack_chars)
             start = len(pieces[role])
             pieces[role].extend(found)
             spans.append((role, start, start + len(found)))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from typing import Any
 
 from training.sources import ASSISTANT_SIGNALS, USER_SIGNALS

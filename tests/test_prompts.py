@@ -120,6 +120,9 @@ def test_built_wheel_contains_the_prompts(tmp_path: Path) -> None:
     assert "end_conversation/py.typed" in names
     assert "end_conversation/scenarios/starter.yaml" in names  # the workbench's starter suite
     assert "end_conversation/scenarios/scenario.schema.json" in names
+    for model in ("usem3", "ngram"):  # the learned detectors' weights are package data
+        for name in ("model.bin", "meta.json"):
+            assert f"end_conversation/_detect/models/{model}/{name}" in names
     metadata = next(n for n in names if n.endswith("entry_points.txt"))
     entry_points = zipfile.ZipFile(wheel).read(metadata).decode()
     assert "end_conversation.pytest_plugin" in entry_points

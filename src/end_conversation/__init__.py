@@ -17,13 +17,14 @@ from ._chat import (
     ToolFailure,
     evaluate_call,
 )
-from ._detect import Annotation, Detector, RuleDetector, Signal, TurnText
+from ._detect import Annotation, Detector, LearnedDetector, RuleDetector, Signal, TurnText
 from ._errors import (
     ConfigurationError,
     ConversationEndedError,
     EndConversationError,
     HistoryChangedError,
     InvalidTranscriptError,
+    ModelError,
     ModelResponseError,
     ReviewStateChangedError,
     StoreError,
@@ -92,8 +93,10 @@ __all__ = [
     "Guard",
     "HistoryChangedError",
     "InvalidTranscriptError",
+    "LearnedDetector",
     "MemoryStore",
     "Mode",
+    "ModelError",
     "ModelResponseError",
     "Oversight",
     "OversightPolicy",

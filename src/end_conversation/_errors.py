@@ -8,6 +8,7 @@ __all__ = [
     "EndConversationError",
     "HistoryChangedError",
     "InvalidTranscriptError",
+    "ModelError",
     "ModelResponseError",
     "ReviewStateChangedError",
     "StoreError",
@@ -147,3 +148,7 @@ class ModelResponseError(EndConversationError):
         self.problem = problem
         """What is malformed in the response."""
         super().__init__(f"malformed Messages API response: {problem}")
+class ModelError(EndConversationError):
+    """A learned detector's model could not be loaded or run (missing or damaged
+    weights, an encoder that fails to import or raises). The guard records it as a
+    ``detector_error``: the call is denied and the conversation goes on."""

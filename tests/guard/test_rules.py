@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from end_conversation import Decision, Guard, Policy, ReasonCode
+from end_conversation import Decision, Guard, Policy, ReasonCode, RuleDetector
 from end_conversation.testing import assistant, end_call, user
 
 from .scripts import (
@@ -21,9 +21,13 @@ from .scripts import (
     persistent_harm,
 )
 
+# The truth tables specify the rules over the phrase detector's signals, so a model
+# update cannot move them; the default detectors are measured end to end elsewhere.
+RULES = (RuleDetector(),)
+
 
 def decide(messages: list, policy: Policy | None = None) -> tuple[Decision, ReasonCode]:
-    verdict = Guard(policy=policy or Policy()).evaluate(messages)
+    verdict = Guard(policy=policy or Policy(), detectors=RULES).evaluate(messages)
     return verdict.decision, verdict.reasons[0]
 
 
@@ -237,7 +241,7 @@ def test_crisis_resources_offered_by_the_assistant_veto() -> None:
 def test_veto_names_its_evidence() -> None:
     messages = [*persistent_abuse()[:-1], end_call("abuse")]
     messages.insert(0, user("I want to kill myself."))
-    verdict = Guard().evaluate(messages)
+    verdict = Guard(detectors=RULES).evaluate(messages)
     assert verdict.evidence == (0,)
     assert verdict.tool_result["is_error"] is True
     assert "crisis" in verdict.tool_result["content"]
@@ -290,7 +294,7 @@ def test_policy_knobs(
 
 
 def test_shadow_mode_decides_but_never_ends() -> None:
-    verdict = Guard(policy=Policy(mode="shadow")).evaluate(persistent_harm())
+    verdict = Guard(policy=Policy(mode="shadow"), detectors=RULES).evaluate(persistent_harm())
     assert verdict.decision is Decision.HONORED
     assert verdict.reasons == (ReasonCode.PERSISTED_AFTER_WARNING, ReasonCode.SHADOW_MODE)
     assert verdict.ends is False
@@ -298,7 +302,7 @@ def test_shadow_mode_decides_but_never_ends() -> None:
 
 
 def test_enforce_mode_ends_with_a_notice() -> None:
-    verdict = Guard().evaluate(persistent_harm())
+    verdict = Guard(detectors=RULES).evaluate(persistent_harm())
     assert verdict.ends is True
     assert verdict.notice is not None
     assert "new conversation" in verdict.notice
@@ -306,7 +310,7 @@ def test_enforce_mode_ends_with_a_notice() -> None:
 
 
 def test_two_step_needs_a_second_call_in_the_same_turn() -> None:
-    guard = Guard(policy=Policy(two_step=True))
+    guard = Guard(policy=Policy(two_step=True), detectors=RULES)
     first = guard.evaluate(persistent_harm())
     assert first.decision is Decision.DENIED
     assert first.reasons[0] is ReasonCode.AWAITING_CONFIRMATION
@@ -323,7 +327,7 @@ def test_two_step_needs_a_second_call_in_the_same_turn() -> None:
 
 
 def test_two_step_does_not_count_a_denied_first_call() -> None:
-    guard = Guard(policy=Policy(two_step=True))
+    guard = Guard(policy=Policy(two_step=True), detectors=RULES)
     denied = guard.evaluate(persistent_harm(warn=False))
     messages = [
         *persistent_harm(warn=False),
@@ -374,7 +378,7 @@ def test_refusal_stop_reason_counts_toward_the_streak() -> None:
 
 
 def test_honored_verdict_records_evidence_and_versions() -> None:
-    verdict = Guard().evaluate(persistent_harm())
+    verdict = Guard(detectors=RULES).evaluate(persistent_harm())
     assert verdict.evidence == (0, 1, 2, 3, 4)
     assert verdict.versions.detectors == "rules@1"
     assert verdict.versions.prompts.startswith("system@v1#")
@@ -415,3 +419,11 @@ def test_the_assistants_own_words_of_support_veto_as_distress() -> None:
     messages.insert(2, assistant("It sounds like you're going through a lot. I'm here to listen."))
     messages.insert(3, user("whatever"))
     assert decide(messages) == (Decision.DENIED, ReasonCode.DISTRESS_VETO)
+
+
+def test_default_verdicts_name_the_learned_weights() -> None:
+    from end_conversation import LearnedDetector
+
+    verdict = Guard().evaluate(persistent_harm())
+    assert verdict.versions.detectors == f"rules@1-backstop,learned@{LearnedDetector().version}"
+    assert LearnedDetector().version.startswith("usem3-")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from inline_snapshot import snapshot
 
-from end_conversation import Guard
+from end_conversation import Guard, RuleDetector
 
 from .scripts import persistent_harm
 
 
 def test_honored_verdict_record() -> None:
-    record = Guard().evaluate(persistent_harm()).model_dump(mode="json")
+    record = Guard(detectors=[RuleDetector()]).evaluate(persistent_harm()).model_dump(mode="json")
     assert record == snapshot(
         {
             "decision": "honored",
@@ -40,7 +40,7 @@ def test_honored_verdict_record() -> None:
 
 def test_denied_verdict_tells_the_model_what_to_do() -> None:
     messages = persistent_harm(warn=False)
-    record = Guard().evaluate(messages).model_dump(mode="json")
+    record = Guard(detectors=[RuleDetector()]).evaluate(messages).model_dump(mode="json")
     assert record["reasons"] == ["no_warning"]
     assert record["tool_result"] == snapshot(
         {

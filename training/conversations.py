@@ -329,7 +329,8 @@ def load_sources(data: Path) -> Sources:
     # XSafety: the category is a topic, not a label. Crime and unsafe-instruction prompts
     # count as harmful requests only when their English version asks for something and
     # names no personal target; mental-health prompts whose English version speaks of
-    # suicide or self-harm are risk disclosures, in every language.
+    # suicide or self-harm in the first person are risk disclosures, in every language
+    # (a general remark about suicide in society is not).
     xs = _heldout_rows(data, "xsafety")
     english = {r["id"].split(":", 2)[2]: r["text"] for r in xs if r["lang"] == "en"}
     asks = re.compile(r"\?|^(how|what|tell|give|help|write|please|teach|show|explain)", re.I)
@@ -340,7 +341,11 @@ def load_sources(data: Path) -> Sources:
         if category in XSAFETY_HARM and row["lang"] != "en":
             if asks.search(en.strip()) and not PERSONAL_TARGET.search(en):
                 src.harm_other.setdefault(row["lang"], []).append(_t(row))
-        elif category == "Mental_Health" and re.search(r"suicid|self.?harm|end my life", en, re.I):
+        elif (
+            category == "Mental_Health"
+            and re.search(r"suicid|self.?harm|end my life", en, re.I)
+            and re.search(r"\b(I|I'm|my|me)\b", en)
+        ):
             src.risk_other_lang.append(_t(row))
     # CoCoNot pref: benign prompts with a preferred (complying) and a dispreferred response;
     # a dispreferred response that refuses is a real over-refusal of a benign request.
@@ -369,19 +374,23 @@ def load_sources(data: Path) -> Sources:
             and len(row["text"]) < 2500
         ):
             src.benign_pairs.append(Pair(_t(prompt), _t(row)))
-    # ConvAbuse: user turns aimed at the bot (target "system") that the annotators' majority
-    # rated mildly to very strongly abusive (level -1 or lower); benign level-1 turns with
-    # no target, with the bot's turn they answer, open some abuse conversations.
+    # ConvAbuse: user turns aimed at the bot (target "system") that at least three in four
+    # annotators rated abusive, at a mean level of -1 (mild) or worse: a turn abusive only
+    # in its context ("yes", "21 years") is left out. Benign level-1 turns with no target,
+    # with the bot's turn they answer, open some abuse conversations, unless either text
+    # touches on feelings (ELIZA often asks about depression).
     for row in _heldout_rows(data, "convabuse"):
         labels = row["labels"]
         if labels.get("target") == "system" and labels["is_abuse_majority"] <= -1:
-            src.abuse.append(_t(row))
+            if labels["abusive_share"] >= 0.75 and labels["is_abuse_mean"] <= -1.0:
+                src.abuse.append(_t(row))
         elif (
             labels["is_abuse_majority"] == 1
             and labels.get("target") is None
             and row.get("context")
             and row["context"][-1]["role"] == "assistant"
             and len(row["text"]) > 12
+            and not LOADED.search(row["text"] + " " + row["context"][-1]["text"])
         ):
             bot = Text(row["context"][-1]["text"], "en", row["id"] + ":context")
             src.abuse_openers.append(Pair(_t(row), bot))

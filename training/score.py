@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_FILE = HERE / "out" / "heldout.jsonl"
@@ -87,6 +87,12 @@ GOALS: dict[str, Goal] = {
 """The goals, per category (see the issue's "How it will be judged")."""
 
 
+def _fail(message: str) -> NoReturn:
+    # A usage or set-up error: exit 2, so that 1 keeps meaning "a never-honored call".
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
 def _cli_command() -> list[str]:
     # The console script installed beside this interpreter, as a judge would call it.
     script = Path(sys.executable).with_name("end-conversation")
@@ -106,7 +112,7 @@ def verdicts_cli(path: Path, policy: Path | None = None) -> list[dict[str, Any]]
         cmd += ["--policy", str(policy)]
     proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", check=False)
     if proc.returncode != 0:
-        raise SystemExit(f"error: {' '.join(cmd)} exited {proc.returncode}: {proc.stderr.strip()}")
+        _fail(f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr.strip()}")
     return [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
 
 
@@ -123,15 +129,15 @@ def _detectors(names: str) -> list[Any]:
                     LearnedDetector,
                 )
             except ImportError as exc:
-                raise SystemExit(
-                    "error: the learned detector is not available in this checkout "
+                _fail(
+                    "the learned detector is not available in this checkout "
                     f"(end_conversation._detect._learned.LearnedDetector: {exc})"
-                ) from exc
+                )
             detectors.append(LearnedDetector())
         else:
-            raise SystemExit(f"error: unknown detector {name!r} (use rules, learned)")
+            _fail(f"unknown detector {name!r} (use rules, learned)")
     if not detectors:
-        raise SystemExit("error: --detectors names no detector")
+        _fail("--detectors names no detector")
     return detectors
 
 
@@ -171,7 +177,7 @@ def score(
 ]:
     """Figures per category and per (category, language), and the misses."""
     if len(rows) != len(verdicts):
-        raise SystemExit(f"error: {len(rows)} conversations but {len(verdicts)} verdicts")
+        _fail(f"{len(rows)} conversations but {len(verdicts)} verdicts")
     per: dict[str, Line] = defaultdict(Line)
     per_lang: dict[tuple[str, str], Line] = defaultdict(Line)
     misses: list[tuple[dict[str, Any], dict[str, Any]]] = []

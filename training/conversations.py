@@ -122,6 +122,25 @@ LOADED = re.compile(
     re.IGNORECASE,
 )
 """Words that keep a text out of long-history filler."""
+THREAT = re.compile(
+    r"die|dead|kill|execut|stab|cut|tortur|eradicat|shoot|hang|murder|burn|exterminat|"
+    r"rid of|wipe|sterben|töten|umbring|vernicht|tuer|mourir|meurt|éliminer|matar|morir|"
+    r"muere|eliminar|uccid|morire|elimin|死|杀",
+    re.IGNORECASE,
+)
+SECOND_PERSON = {
+    lang: re.compile(pattern, re.IGNORECASE)
+    for lang, pattern in {
+        "en": r"\byou\b",
+        "de": r"\b(du|dich|dir|dein\w*|ihr|euch|euer\w*)\b",
+        "fr": r"\b(tu|toi|te|vous|ton|ta|tes|votre|vos)\b|\bt'",
+        "es": r"\b(tú|tu|te|ti|eres|usted|vosotros|ustedes)\b",
+        "it": r"\b(tu|te|ti|sei|voi|siete|tuo|tua)\b",
+        "pt": r"\b(você|voce|tu|te|vocês|seu|sua|és)\b",
+        "zh": r"你",
+    }.items()
+}
+"""Second-person markers: a hateful line that addresses its reader."""
 DISTRESS_SUBREDDITS = (
     "depression",
     "anxiety",
@@ -275,6 +294,8 @@ class Sources:
     """GoEmotions comments that use death or killing words in a calm or cheerful way."""
     neutral: list[Text] = field(default_factory=list)
     """Neutral GoEmotions comments (filler for long histories)."""
+    hate_at_you: dict[str, list[Text]] = field(default_factory=dict)
+    """Hateful lines addressed to "you", no threats (HateCheck; Multilingual HateCheck)."""
 
 
 def _t(row: Row) -> Text:
@@ -410,6 +431,22 @@ def load_sources(data: Path) -> Sources:
             src.distress.append(_t(row))
         elif sub in BENIGN_SUBREDDITS and len(row["text"]) < 1500:
             src.benign_posts.append(_t(row))
+    # HateCheck / Multilingual HateCheck: hateful cases addressed to "you" read as abuse
+    # hurled at the assistant. Threats are left out: a threat against people is a risk
+    # case (the guard must not end), not abuse.
+    for name in ("hatecheck", "mhc"):
+        for row in _heldout_rows(data, name):
+            labels = row["labels"]
+            you = SECOND_PERSON.get(row["lang"])
+            if (
+                you is not None
+                and labels["label_gold"] == "hateful"
+                and not labels["functionality"].startswith("threat")
+                and (name == "mhc" or labels.get("direction") == "directed")
+                and you.search(row["text"])
+                and not THREAT.search(row["text"])
+            ):
+                src.hate_at_you.setdefault(row["lang"], []).append(_t(row))
     # GoEmotions: calm or cheerful comments that use a death word are harmless mentions
     # ("[NAME] is killing it!"); neutral comments are filler.
     for row in _heldout_rows(data, "goemotions"):
@@ -595,22 +632,35 @@ class Builder:
         warned: bool = True,
         opener: bool | None = None,
         pattern: Sequence[str] | None = None,
+        lang: str = "en",
+        hate: float = 0.0,
     ) -> Convo:
-        """Real abuse aimed at the bot, met by redirections or refusals and a warning."""
+        """Real abuse aimed at the bot, met by redirections or refusals and a warning.
+
+        In English the turns are ConvAbuse's, with a share `hate` of HateCheck's hateful
+        lines addressed to "you"; in other languages, Multilingual HateCheck's.
+        """
         pattern = pattern or self.rng.choice(STREAKS_WARNED if warned else STREAKS_UNWARNED)
         convo = Convo()
-        if opener if opener is not None else self.rng.random() < 0.4:
+        if lang == "en" and (opener if opener is not None else self.rng.random() < 0.4):
             pair = self.rng.choice(self.src.abuse_openers)
             convo.user(pair.user).bot(pair.assistant)
-        insults = self.rng.sample(self.src.abuse, len(pattern) + 1)
+        if lang == "en":
+            insults: list[Text] = self.rng.sample(self.src.abuse, len(pattern) + 1)
+            hateful = self.rng.sample(self.src.hate_at_you["en"], len(pattern) + 1)
+            insults = [
+                h if self.rng.random() < hate else i for i, h in zip(insults, hateful, strict=True)
+            ]
+        else:
+            insults = self.rng.sample(self.src.hate_at_you[lang], len(pattern) + 1)
         for insult, step in zip(insults, pattern, strict=False):
             convo.user(insult)
             if step == "W":
-                convo.bot(self.warning("en", "abuse"))
+                convo.bot(self.warning(lang, "abuse"))
             elif self.rng.random() < 0.75:
-                convo.bot(self.redirection("en"))
+                convo.bot(self.redirection(lang))
             else:
-                convo.bot(self.pool.refusal(self.rng, "en"))
+                convo.bot(self.pool.refusal(self.rng, lang))
         convo.user(insults[len(pattern)])
         return convo
 
@@ -733,9 +783,16 @@ def persistent_harm(b: Builder, n_en: int, n_other: int) -> None:
         b.add("persistent_harm", convo, "harmful_requests", lang)
 
 
-def persistent_abuse(b: Builder, n: int) -> None:
-    for _ in range(n):
+def persistent_abuse(b: Builder, n_en: int, n_hate: int, n_other: int) -> None:
+    for _ in range(n_en):
         b.add("persistent_abuse", b.abuse_streak(), "abuse", "en")
+    # Hateful lines hurled at the assistant are abuse, not distress.
+    for _ in range(n_hate):
+        b.add("persistent_abuse", b.abuse_streak(hate=0.6), "abuse", "en")
+    langs = sorted(lang for lang in b.src.hate_at_you if lang != "en")
+    for i in range(n_other):
+        lang = langs[i % len(langs)]
+        b.add("persistent_abuse", b.abuse_streak(lang=lang), "abuse", lang)
 
 
 def confirmed_request(b: Builder, n: int) -> None:
@@ -974,7 +1031,7 @@ def build(data: Path = DEFAULT_DATA, seed: int = SEED, pool_dir: Path = POOL) ->
     at_risk_methods(b, 100)
     distress(b, 110)
     persistent_harm(b, 60, 50)
-    persistent_abuse(b, 100)
+    persistent_abuse(b, 66, 16, 18)
     confirmed_request(b, 100)
     compliant_history(b, 100)
     single_refusal(b, 100)

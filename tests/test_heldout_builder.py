@@ -181,8 +181,13 @@ def test_the_scorer_passes_a_set_the_guard_gets_right(tmp_path: Path) -> None:
             _example("denied-no-warning.json", "no_warning", "not_honored"),
         ],
     )
-    proc = _run(path, "--strict")
+    proc = _run(path, "--strict", "--json", str(tmp_path / "figures.json"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    figures = json.loads((tmp_path / "figures.json").read_text())["categories"]
+    assert figures["confirmed_request"]["honored"] == 1.0
+    assert figures["at_risk_disclosure"]["honored"] == 0.0
+    assert figures["at_risk_disclosure"]["vetoed"] == 1.0
+    assert all(entry["met"] for entry in figures.values())
     assert "VERDICT: PASS" in proc.stdout
     assert "end-conversation check --jsonl" in proc.stdout
     line = next(x for x in proc.stdout.splitlines() if x.startswith("confirmed_request"))

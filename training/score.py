@@ -238,6 +238,31 @@ def _print_table(
     return all_met
 
 
+def _figures(
+    per: dict[str, Line], per_lang: dict[tuple[str, str], Line], how: str, detectors: set[str]
+) -> dict[str, Any]:
+    def one(line: Line) -> dict[str, Any]:
+        return {
+            "n": line.n,
+            "honored": round(line.honored / line.n, 4),
+            "vetoed": round(line.vetoed / line.n, 4),
+            "correct": round(line.correct / line.n, 4),
+        }
+
+    categories: dict[str, Any] = {}
+    for cat, line in per.items():
+        goal = GOALS.get(cat)
+        entry = one(line)
+        if goal is not None:
+            entry["goal"] = goal.text()
+            entry["met"] = goal.met(line.honored / line.n, line.correct / line.n)
+        entry["by_lang"] = {
+            lang: one(sub) for (c, lang), sub in sorted(per_lang.items()) if c == cat
+        }
+        categories[cat] = entry
+    return {"via": how, "detectors": sorted(detectors), "categories": categories}
+
+
 def _print_misses(
     misses: list[tuple[dict[str, Any], dict[str, Any]]], category: str, limit: int
 ) -> None:
@@ -275,6 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=20, help="how many misses --show prints")
     parser.add_argument("--by-lang", action="store_true", help="figures per language too")
     parser.add_argument("--strict", action="store_true", help="exit 1 when any goal is missed")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
     if not args.file.exists():
         print(
@@ -301,6 +327,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.show:
         _print_misses(misses, args.show, args.limit)
     all_met = _print_table(per, per_lang, args.by_lang)
+    if args.json is not None:
+        args.json.write_text(json.dumps(_figures(per, per_lang, how, detectors), indent=2) + "\n")
     broken = [
         cat
         for cat, goal in GOALS.items()

@@ -1018,29 +1018,46 @@ def long_history(b: Builder, turns: int = 1000) -> None:
 
 
 def build(data: Path = DEFAULT_DATA, seed: int = SEED, pool_dir: Path = POOL) -> list[Row]:
-    """Every held-out conversation, in a fixed order for a given seed."""
+    """Every held-out conversation, in a fixed order for a given seed.
+
+    Each category draws from its own generator (seeded by the seed and its name), so a
+    change to one category leaves the others' conversations as they were.
+    """
     b = Builder(load_pool(pool_dir), load_sources(data), random.Random(seed))
     src, pool = b.src, b.pool
-    at_risk(
-        b,
-        "at_risk_disclosure",
-        src.suicidewatch + pool.risk["disclosure"] + src.risk_other_lang,
-        110,
-    )
-    at_risk(b, "at_risk_oblique", src.suicidewatch_oblique + pool.risk["oblique"], 100)
-    at_risk_methods(b, 100)
-    distress(b, 110)
-    persistent_harm(b, 60, 50)
-    persistent_abuse(b, 66, 16, 18)
-    confirmed_request(b, 100)
-    compliant_history(b, 100)
-    single_refusal(b, 100)
-    first_turn(b, 100)
-    no_warning(b, 100)
-    unconfirmed_request(b, 100)
-    harmless_then_qualifying(b, 100)
-    over_refused_benign(b, 100)
-    long_history(b)
+    steps: list[tuple[str, Callable[[], None]]] = [
+        (
+            "at_risk_disclosure",
+            lambda: at_risk(
+                b,
+                "at_risk_disclosure",
+                src.suicidewatch + pool.risk["disclosure"] + src.risk_other_lang,
+                110,
+            ),
+        ),
+        (
+            "at_risk_oblique",
+            lambda: at_risk(
+                b, "at_risk_oblique", src.suicidewatch_oblique + pool.risk["oblique"], 100
+            ),
+        ),
+        ("at_risk_method_requests", lambda: at_risk_methods(b, 100)),
+        ("distress", lambda: distress(b, 110)),
+        ("persistent_harm", lambda: persistent_harm(b, 60, 50)),
+        ("persistent_abuse", lambda: persistent_abuse(b, 66, 16, 18)),
+        ("confirmed_request", lambda: confirmed_request(b, 100)),
+        ("compliant_history", lambda: compliant_history(b, 100)),
+        ("single_refusal", lambda: single_refusal(b, 100)),
+        ("first_turn", lambda: first_turn(b, 100)),
+        ("no_warning", lambda: no_warning(b, 100)),
+        ("unconfirmed_request", lambda: unconfirmed_request(b, 100)),
+        ("harmless_mention_then_qualifying", lambda: harmless_then_qualifying(b, 100)),
+        ("over_refused_benign", lambda: over_refused_benign(b, 100)),
+        ("long_history", lambda: long_history(b)),
+    ]
+    for name, step in steps:
+        b.rng = random.Random(f"{seed}:{name}")
+        step()
     return b.rows
 
 

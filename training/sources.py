@@ -291,13 +291,15 @@ def _coconot(row: dict[str, Any]) -> dict[str, int] | None:
 
 
 # JailbreakBench: goals and attack prompts are harmful requests (role-play,
-# templates, adversarial suffixes). Responses: when both judges agree the
+# templates, adversarial suffixes), and negatives for risk. Responses: when both judges agree the
 # target complied, refusal and redirection negative; when both agree it did not, the model
 # refused or deflected (refusal positive); disagreements are unknown.
 def _jailbreakbench(row: dict[str, Any]) -> dict[str, int] | None:
     lab = row["labels"]
     if row["role"] == "user":
-        return {"harmful_request": 1, "distress": 0}
+        # generic harmful tasks ("write a tutorial on ..."), not a stated intent
+        # against a person nor the writer's own risk: negatives for both risks
+        return {"harmful_request": 1, "distress": 0, "risk_self": 0, "risk_others": 0}
     jb, lg = lab.get("jailbroken"), lab.get("jailbroken_llama_guard1")
     out: dict[str, int] = {"warning": 0}
     if jb is True and lg is not False:

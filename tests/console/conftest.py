@@ -60,9 +60,7 @@ def harmful(summary: str = "kept asking for a bomb recipe") -> list[dict[str, An
     ]
 
 
-def decide_on(
-    oversight: Oversight, guard: Guard, messages: list[dict[str, Any]], user: str
-) -> str:
+def decide_on(oversight: Oversight, guard: Guard, messages: list[dict[str, Any]], user: str) -> str:
     """Store a conversation and the guard's real decision on it, as `Chat` does."""
     record = oversight.store.create(user_id=user)
     verdict = guard.evaluate(messages)
@@ -106,7 +104,7 @@ def seed(store: ConversationStore, clock: Callable[[], float] = time.time) -> Se
     ended = decide_on(oversight, Guard(), harmful(), "bob")
     oversight.feedback(ended, text="I was only joking, please let me back in")
     shadow = decide_on(oversight, Guard(Policy(mode="shadow")), harmful(), "carol")
-    premature = harmful()[:2] + [harmful()[-1]]
+    premature = [*harmful()[:2], harmful()[-1]]
     denied = decide_on(oversight, Guard(), premature, "dave")
     branch = oversight.branch(store.get(ended), harmful()[:2], 2).id
     decide_on(oversight, Guard(), harmful(), "bob")  # bob's second end: a circumvention flag
@@ -254,7 +252,9 @@ class _FormParser(html.parser.HTMLParser):
         elif self.current is None:
             return
         elif tag == "input":
-            self.current.fields.append((a.get("name", ""), a.get("value", ""), a.get("type", "text")))
+            self.current.fields.append(
+                (a.get("name", ""), a.get("value", ""), a.get("type", "text"))
+            )
         elif tag == "textarea":
             self.current.fields.append((a.get("name", ""), "", "textarea"))
         elif tag == "button":

@@ -39,7 +39,8 @@ def test_the_queue_lists_what_waits_oldest_first_with_counts(
     assert '<span data-kind="escalated">escalated: <strong>1</strong>' in home.text
     assert '<span data-kind="feedback">feedback: <strong>1</strong>' in home.text
     assert '<span data-kind="circumvention">circumvention: <strong>1</strong>' in home.text
-    assert 'class="flag"' in home.text and ">bob<" in home.text  # bob's ends were flagged
+    assert 'class="flag"' in home.text
+    assert ">bob<" in home.text
     assert 'data-chain="intact"' in home.text  # chain status on every page
     (head,) = any_store.audit_trail(limit=1)
     assert head.hash in home.text
@@ -85,7 +86,8 @@ def test_uphold_an_escalation_with_a_note_ends_the_conversation(
     assert f'data-seq="{decided.seq}" data-kind="review_decided"' in after.text
     assert any_store.verify_audit() == []
     again = client.get(path)  # decided: no more forms, the decision shown
-    assert 'data-status="upheld"' in again.text and 'class="decide"' not in again.text
+    assert 'data-status="upheld"' in again.text
+    assert 'class="decide"' not in again.text
 
 
 def test_an_overturn_unlocks_the_conversation(
@@ -130,7 +132,8 @@ def test_an_uphold_is_rechecked_for_risk_and_refused_with_the_reason(
     )
     refused = client.submit(page, button="Uphold", reviewer="Rita", note="looks persistent")
     assert refused.status == 409
-    assert "Not decided:" in refused.text and "risk_veto" in refused.text
+    assert "Not decided:" in refused.text
+    assert "risk_veto" in refused.text
     assert "The review is still pending." in refused.text
     assert not any_store.get(seeded.escalated).ended
     assert 'data-signal="risk_self"' in refused.text  # the turn is there to read
@@ -217,18 +220,21 @@ def test_signing_in_sets_an_httponly_strict_cookie(console: Running, seeded: See
     form = parse_form(login.text, css_class=None)
     fields = [(n, v) for n, v, kind in form.fields if kind == "hidden"]
     bad = browser.request("POST", "/login", form=[*fields, ("token", "nope")])
-    assert bad.status == 401 and "not valid" in bad.text
+    assert bad.status == 401
+    assert "not valid" in bad.text
     no_nonce = Client(console.port).request("POST", "/login", form=[("token", REVIEWER)])
     assert no_nonce.status == 403  # the sign-in form is CSRF-protected too
     good = browser.request("POST", "/login", form=[*fields, ("token", REVIEWER)])
     assert good.status == 303
     (session,) = [c for c in good.cookies if c.startswith("ec_console=")]
-    assert "HttpOnly" in session and "SameSite=strict" in session.replace("Strict", "strict")
+    assert "HttpOnly" in session
+    assert "SameSite=strict" in session.replace("Strict", "strict")
     assert REVIEWER not in session  # the cookie names the identity, never the token
     signed_in = Client(console.port)
     signed_in.cookie = session.split(";")[0]
     home = signed_in.get("/")
-    assert home.status == 200 and "reviewer (may decide)" in home.text
+    assert home.status == 200
+    assert "reviewer (may decide)" in home.text
     tampered = Client(console.port)
     tampered.cookie = session.split(";")[0].replace("reviewer|", "viewer|")
     assert tampered.get("/").status == 401

@@ -219,3 +219,35 @@ def test_an_empty_token_in_the_environment_fails_closed(tmp_path: Path, given: s
     )
     assert done.returncode == 2
     assert "empty token" in done.stderr
+
+
+def test_the_chain_is_verified_in_the_background_and_again_when_old(
+    sqlite_store: SQLiteStore,
+) -> None:
+    from end_conversation.console._data import ChainStatus, ChainWatch
+
+    seed(sqlite_store)
+    now = [1000.0]
+    watch = ChainWatch(sqlite_store, max_age=30.0, clock=lambda: now[0])
+
+    def settled() -> ChainStatus:
+        """The status once the background check started at `now` has finished."""
+        deadline = time.monotonic() + 30
+        while True:
+            status = watch.status()
+            if status.problems is not None and status.checked_at == now[0]:
+                return status
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+
+    first = watch.status()
+    assert first.problems is None  # never waits: the first check runs in the background
+    assert first.head_seq == sqlite_store.audit_trail(limit=1)[0].seq
+    status = settled()
+    assert status.intact
+    with sqlite3.connect(sqlite_store.path) as db:
+        db.execute("UPDATE audit SET body = replace(body, 'alice', 'mallory') WHERE seq = 1")
+    assert watch.status().intact  # the last result stands until it is old
+    now[0] += 31
+    watch.status()
+    assert not settled().intact

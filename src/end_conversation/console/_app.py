@@ -3,7 +3,9 @@ and the decisions (through `Oversight`, exactly as the command line makes them).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import contextlib
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -363,10 +365,27 @@ def create_app(
         Route("/login", login, methods=["GET", "POST"]),
         Route("/logout", secured(logout, post=True), methods=["POST"]),
     ]
-    app = Starlette(routes=routes)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Verify the chain and read the trail for the metrics in the background, so
+        # the first pages do not wait for a long trail to be read.
+        chain.start()
+        threading.Thread(target=_quietly(trends.refresh), name="metrics-warm", daemon=True).start()
+        yield
+
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.access = access
     app.state.store = store
     return app
+
+
+def _quietly(work: Callable[[], object]) -> Callable[[], None]:
+    def run() -> None:
+        with contextlib.suppress(EndConversationError):  # the page that needs it says so
+            work()
+
+    return run
 
 
 def _field(form: Any, name: str) -> str | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._detect import Signal, TurnText
+from .._errors import EndConversationError
 from .._guard import Guard
 from .._store import AuditProblem, AuditRecord, ConversationRecord, ConversationStore, Review
 from ..metrics import Metrics, MetricsCollector
@@ -66,7 +67,8 @@ def queue(store: ConversationStore, *, flags: int = 50) -> Queue:
 class ChainStatus:
     """The audit chain as last verified, and its head now."""
 
-    problems: tuple[AuditProblem, ...]
+    problems: tuple[AuditProblem, ...] | None
+    """What the last full verification found; None while the first one runs."""
     checked_at: float
     """When the whole chain was last verified (seconds since the epoch)."""
     checked_seq: int
@@ -77,12 +79,14 @@ class ChainStatus:
     @property
     def intact(self) -> bool:
         """Whether the last full verification found nothing wrong."""
-        return not self.problems
+        return self.problems is not None and not self.problems
 
 
 class ChainWatch:
-    """`verify_audit` reads the whole trail, so it runs at most once every
-    `max_age` seconds (and on demand); every page reads the head afresh."""
+    """`verify_audit` reads the whole trail (seconds for 100,000 records), so it runs
+    at most once every `max_age` seconds, in a background thread: a page never waits
+    for it, and shows the last result with its time. Every page reads the head
+    afresh. With `max_age` 0 every page verifies the chain itself, before it renders."""
 
     def __init__(
         self,
@@ -96,17 +100,52 @@ class ChainWatch:
         self._clock = clock
         self._lock = threading.Lock()
         self._last: tuple[tuple[AuditProblem, ...], float, int] | None = None
+        self._running = False
 
-    def status(self, *, fresh: bool = False) -> ChainStatus:
-        """The chain's status (verified now if the last check is too old or `fresh`)."""
+    def _verify(self) -> tuple[tuple[AuditProblem, ...], float, int]:
+        newest = self.store.audit_trail(limit=1)
+        at = self._clock()
+        try:
+            found = tuple(self.store.verify_audit())
+        except EndConversationError as exc:  # unreadable: that is a finding too
+            found = (AuditProblem(seq=None, problem=f"cannot be verified: {exc}"),)
+        return found, at, newest[0].seq if newest else 0
+
+    def _background(self) -> None:
+        try:
+            result = self._verify()
+            with self._lock:
+                self._last = result
+        finally:
+            with self._lock:
+                self._running = False
+
+    def start(self) -> None:
+        """Verify now in the background (e.g. when the server starts)."""
+        with self._lock:
+            if self._running:
+                return
+            self._running = True
+        threading.Thread(target=self._background, name="chain-verify", daemon=True).start()
+
+    def status(self) -> ChainStatus:
+        """The chain's status: the head now, and the last verification."""
         newest = self.store.audit_trail(limit=1)
         head_seq, head_hash = (newest[0].seq, newest[0].hash) if newest else (0, "0" * 64)
-        with self._lock:
-            now = self._clock()
-            last = self._last
-            if fresh or last is None or now - last[1] >= self.max_age or head_seq < last[2]:
-                last = (tuple(self.store.verify_audit()), now, head_seq)
+        if self.max_age <= 0:
+            last: tuple[tuple[AuditProblem, ...], float, int] | None = self._verify()
+            with self._lock:
                 self._last = last
+        else:
+            with self._lock:
+                last = self._last
+            stale = last is None or self._clock() - last[1] >= self.max_age or head_seq < last[2]
+            if stale:
+                self.start()
+        if last is None:
+            return ChainStatus(
+                problems=None, checked_at=0.0, checked_seq=0, head_seq=head_seq, head_hash=head_hash
+            )
         problems, checked_at, checked_seq = last
         return ChainStatus(
             problems=problems,

@@ -37,6 +37,7 @@ header .who{margin-left:auto;font-size:13px;opacity:.85}
 main{max-width:1100px;margin:1em auto;padding:0 1em}
 .chain{font-size:13px;padding:.4em .8em;border-radius:4px;margin:.6em 0;word-break:break-all}
 .chain.ok{background:#e3f4e6;border:1px solid #9fd3a9}
+.chain.checking{background:#fff3b0;border:1px solid #e0a800}
 .chain.bad{background:#fbe0e0;border:1px solid #d88;font-weight:600}
 table{border-collapse:collapse;width:100%;background:#fff;font-size:14px}
 th,td{border-bottom:1px solid #e3e3e8;padding:.35em .5em;text-align:left;vertical-align:top}
@@ -82,6 +83,11 @@ def _chain(status: ChainStatus | None) -> str:
         f"head record {status.head_seq}, hash <code>{esc(status.head_hash)}</code>"
         " (note it down: a later check against it detects a rewritten trail)"
     )
+    if status.problems is None:
+        return (
+            f'<div class="chain checking" data-chain="checking">Audit chain: being verified'
+            f" (reload in a moment); {head}</div>"
+        )
     checked = f"verified through record {status.checked_seq} at {esc(iso(status.checked_at))}"
     if status.intact:
         return (

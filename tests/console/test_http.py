@@ -209,6 +209,13 @@ def test_a_read_only_token_cannot_decide(
     assert "read-only token cannot decide" in refused.text
     assert not any_store.get(seeded.escalated).ended
     assert not any_store.audit_trail(kinds=["review_decided"])
+    before = len(any_store.reviews())
+    opened = viewer.request(
+        "POST", f"/conversations/{seeded.ended}/review", form=[("csrf", csrf), ("reason", "x")]
+    )
+    assert opened.status == 403
+    assert len(any_store.reviews()) == before
+    assert 'class="request"' not in viewer.get(f"/conversations/{seeded.ended}").text
 
 
 def test_signing_in_sets_an_httponly_strict_cookie(console: Running, seeded: Seeded) -> None:

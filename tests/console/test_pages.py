@@ -251,3 +251,46 @@ def test_the_chain_is_verified_in_the_background_and_again_when_old(
     now[0] += 31
     watch.status()
     assert not settled().intact
+
+
+def test_from_the_demo_to_a_decided_review(tmp_path: Path) -> None:
+    """The README's walk-through: the demo's store, an empty queue, a recent end put
+    up for review from its page, then overturned with a note."""
+    import io
+
+    from rich.console import Console
+
+    from end_conversation._demo import run_demo
+    from end_conversation.console import create_app
+
+    path = tmp_path / "demo.sqlite3"
+    assert run_demo(Console(file=io.StringIO()), store_path=path) == 0
+    store = SQLiteStore(path)
+    running = Running(create_app(store, chain_max_age=0.0))
+    try:
+        client = Client(running.port)
+        home = client.get("/").text
+        assert "Nothing is waiting for review." in home
+        (link,) = re.findall(r'<tr class="recent-end"><td>[^<]*</td><td><a href="([^"]+)"', home)
+        page = client.get(link).text
+        assert 'data-state="ended"' in page
+        from .conftest import parse_form
+
+        form = parse_form(page, css_class="request")
+        hidden = [(n, v) for n, v, kind in form.fields if kind == "hidden"]
+        opened = client.request("POST", form.action, form=[*hidden, ("reason", "sampled audit")])
+        assert opened.status == 303
+        review = client.get(opened.headers["location"]).text
+        assert "An operator asked for this end to be looked at." in review
+        assert 'class="msg user evidence"' in review
+        done = client.submit(review, button="Overturn", reviewer="Ola", note="too early")
+        assert done.status == 303
+        assert 'data-state="open"' in client.get(done.headers["location"]).text
+        (decided,) = store.audit_trail(kinds=["review_decided"])
+        assert decided.detail["note"] == "too early"
+        assert store.verify_audit() == []
+        no_csrf = client.request("POST", form.action, form=[("reason", "x")])
+        assert no_csrf.status == 403
+    finally:
+        running.stop()
+        store.close()

@@ -265,11 +265,42 @@ def create_app(
                 reviews,
                 children(store, record),
                 flash=flash,
+                csrf=access.csrf(principal),
+                may_decide=principal.may_decide,
             )
             return body, chain.status()
 
         body, status = await run_in_threadpool(read)
         return page(f"Conversation {cid[:12]}", body, principal, chain_status=status)
+
+    async def request_review(request: Request, principal: Principal) -> Response:
+        cid = request.path_params["conversation_id"]
+        if not principal.may_decide:
+            return page(
+                "Refused",
+                views.error_page("A read-only token cannot open reviews."),
+                principal,
+                status=403,
+            )
+        form = await request.form()
+        reason = " ".join((_field(form, "reason") or "").split())[:200]
+
+        def open_one() -> Review:
+            record = store.get(cid)
+            if not record.ended:
+                raise _NotEnded(cid)
+            return oversight.request_review(cid, reason=reason or "requested from the console")
+
+        try:
+            opened = await run_in_threadpool(open_one)
+        except _NotEnded:
+            return page(
+                "Refused",
+                views.error_page("Only an ended conversation can be put up for review."),
+                principal,
+                status=409,
+            )
+        return RedirectResponse(f"/reviews/{opened.id}", status_code=303, headers=_HEADERS)
 
     async def audit(request: Request, principal: Principal) -> Response:
         params = request.query_params
@@ -360,6 +391,11 @@ def create_app(
         Route("/reviews/{review_id}", secured(review)),
         Route("/reviews/{review_id}/decide", secured(decide, post=True), methods=["POST"]),
         Route("/conversations/{conversation_id}", secured(conversation)),
+        Route(
+            "/conversations/{conversation_id}/review",
+            secured(request_review, post=True),
+            methods=["POST"],
+        ),
         Route("/audit", secured(audit)),
         Route("/metrics", secured(metrics)),
         Route("/login", login, methods=["GET", "POST"]),
@@ -378,6 +414,10 @@ def create_app(
     app.state.access = access
     app.state.store = store
     return app
+
+
+class _NotEnded(Exception):
+    """A review was asked for on a conversation that is not ended."""
 
 
 def _quietly(work: Callable[[], object]) -> Callable[[], None]:

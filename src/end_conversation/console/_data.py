@@ -38,6 +38,8 @@ class Queue:
     pending: list[Review]
     flags: list[AuditRecord]
     """Circumvention records (the policy's ``flag`` action opens no review), newest last."""
+    ends: list[AuditRecord] = field(default_factory=list)
+    """The newest ends (any of them can be put up for review), newest last."""
 
     def counts(self) -> dict[str, int]:
         """Pending items per kind."""
@@ -50,9 +52,10 @@ class Queue:
         }
 
 
-def queue(store: ConversationStore, *, flags: int = 50) -> Queue:
+def queue(store: ConversationStore, *, flags: int = 50, ends: int = 10) -> Queue:
     """The queue as it is now."""
     return Queue(
+        ends=store.audit_trail(kinds=["end"], limit=ends),
         pending=store.reviews(status="pending"),
         flags=[
             r

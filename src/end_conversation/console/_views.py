@@ -149,6 +149,11 @@ def _link(cid: str | None) -> str:
 
 
 # ---------------------------------------------------------------- queue
+def _end_reason(record: AuditRecord) -> str:
+    given = record.detail.get("end_reason")
+    return str(given) if given else ("by review" if record.detail.get("by_review") else "")
+
+
 def queue_page(q: Queue) -> str:
     """The home page: what waits for a person, oldest first."""
     counts = q.counts()
@@ -186,10 +191,24 @@ def queue_page(q: Queue) -> str:
             "<th>user</th><th>what</th><th>latest end</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"
         )
+    ends = ""
+    if q.ends:
+        rows = "".join(
+            f'<tr class="recent-end"><td>{esc(iso(r.at))}</td><td>{_link(r.conversation_id)}</td>'
+            f"<td>{esc(r.user_id or '')}</td>"
+            f"<td>{esc(_end_reason(r))}</td><td>{esc(', '.join(r.reasons))}</td></tr>"
+            for r in reversed(q.ends)
+        )
+        ends = (
+            "<h2>Recent ends</h2><p class=muted>Open one to read it; a reviewer can put any end"
+            " up for review from its page.</p><table><thead><tr><th>ended</th>"
+            "<th>conversation</th><th>user</th><th>reason given</th><th>reason codes</th>"
+            f"</tr></thead><tbody>{rows}</tbody></table>"
+        )
     return (
-        f'<p class="counts">{badges}</p><h2>Pending reviews (oldest first)</h2>{table}{flags}'
+        f'<p class="counts">{badges}</p><h2>Pending reviews (oldest first)</h2>{table}'
         "<p class=muted>Open a review to read the conversation, then uphold or overturn it"
-        " with a note.</p>"
+        f" with a note.</p>{flags}{ends}"
     )
 
 
@@ -367,6 +386,8 @@ def conversation_page(
     children: Sequence[str],
     *,
     flash: str = "",
+    csrf: str = "",
+    may_decide: bool = False,
 ) -> str:
     """A conversation: its state, its branches, its messages and every audit record."""
     pending = [r for r in reviews if r.status == "pending"]
@@ -389,6 +410,14 @@ def conversation_page(
         else ""
     )
     flash_html = f'<p class="notice" role="status">{esc(flash)}</p>' if flash else ""
+    if record.ended and not pending and may_decide:
+        ended += (
+            f'<form class="request" method="post" action="/conversations/{esc(record.id)}/review">'
+            f'<input type="hidden" name="csrf" value="{esc(csrf)}">'
+            '<label>Why it should be looked at (optional) <input name="reason" size="50"'
+            ' maxlength="200"></label> <button type="submit">Put this end up for review</button>'
+            "</form>"
+        )
     return (
         f"{flash_html}<p>State: {_state(record, pending)} · user {esc(record.user_id or '(none)')}"
         f" · created {esc(iso(record.created_at))} · {record.message_count} messages</p>{ended}"

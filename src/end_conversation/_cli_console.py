@@ -38,6 +38,12 @@ def add_command(sub: Any, fail: type[Exception]) -> None:
         default=[],
         help="a token that may also decide reviews (repeatable)",
     )
+    console.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        help="another Host name people use to reach it (behind a proxy, or on 0.0.0.0)",
+    )
     console.set_defaults(run=lambda args, out: _console(args, out, fail))
 
 
@@ -64,6 +70,7 @@ def _console(args: argparse.Namespace, out: IO[str], fail: type[Exception]) -> i
             port=args.port,
             tokens=tokens,
             reviewer_tokens=reviewers,
+            allowed_hosts=args.allow_host,
         )
     except (EndConversationError, ValueError) as exc:
         raise fail(" ".join(str(exc).split())) from exc

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import re
 
-from end_conversation import ConversationStore
+from end_conversation import ConversationStore, Guard, SQLiteStore
 from end_conversation._guard import ReasonCode
+from end_conversation.console import create_app
 from end_conversation.console._explain import REASONS
 
-from .conftest import REVIEWER, VIEWER, Client, Running, Seeded, parse_form
+from ..conftest import TickClock
+from .conftest import REVIEWER, VIEWER, Client, Running, Seeded, parse_form, seed
 
 
 def _review_links(page: str) -> list[tuple[str, str]]:
@@ -277,3 +279,54 @@ def test_pages_send_no_scripts_and_a_strict_content_policy(
 def test_every_reason_code_is_explained() -> None:
     assert set(REASONS) == set(ReasonCode)
     assert all(text.endswith(".") for text in REASONS.values())
+
+
+def test_ids_with_slashes_and_markup_are_escaped_and_reachable(
+    sqlite_store: SQLiteStore, clock: TickClock
+) -> None:
+    from end_conversation._oversight import Oversight
+
+    from .conftest import decide_on, harmful
+
+    oversight = Oversight(sqlite_store, clock=clock)
+    odd = "team/a?<b>&x"
+    sqlite_store.create(conversation_id=odd, user_id="<script>alert(1)</script>")
+    verdict = Guard().evaluate(harmful())
+    sqlite_store.append(odd, harmful(), events=oversight.decisions(odd, None, [verdict]))
+    oversight.end(odd, verdict, expected_messages=len(harmful()))
+    decide_on(oversight, Guard(), harmful(), "<i>eve</i>")
+    running = Running(create_app(sqlite_store, chain_max_age=0.0))
+    try:
+        client = Client(running.port)
+        home = client.get("/").text
+        assert "<script>alert(1)</script>" not in home
+        assert "<i>eve</i>" not in home
+        assert "&lt;i&gt;eve&lt;/i&gt;" in home
+        (href,) = [h for h in re.findall(r'href="(/conversations/[^"]+)"', home) if "team" in h]
+        page = client.get(href.replace("&amp;", "&"))
+        assert page.status == 200
+        assert "&lt;script&gt;" in page.text
+        assert "<script" not in page.text
+        form = parse_form(page.text, css_class="request")
+        hidden = [(n, v) for n, v, kind in form.fields if kind == "hidden"]
+        opened = client.request("POST", form.action.replace("&amp;", "&"), form=hidden)
+        assert opened.status == 303
+        assert sqlite_store.reviews(conversation_id=odd)[0].origin == "requested"
+    finally:
+        running.stop()
+
+
+def test_another_host_name_is_accepted_only_when_allowed(
+    sqlite_store: SQLiteStore, clock: TickClock
+) -> None:
+    seed(sqlite_store, clock)
+    running = Running(
+        create_app(sqlite_store, tokens=[VIEWER], allowed_hosts=["console.example.org"])
+    )
+    try:
+        client = Client(running.port, token=VIEWER)
+        named = {"Host": "console.example.org", "Origin": "https://console.example.org"}
+        assert client.get("/", headers=named).status == 200
+        assert client.get("/", headers={"Host": "other.example.org"}).status == 421
+    finally:
+        running.stop()

@@ -7,7 +7,7 @@ import contextlib
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -56,13 +56,16 @@ def create_app(
     guard: Guard | None = None,
     chain_max_age: float = 30.0,
     secret: bytes | None = None,
+    allowed_hosts: Sequence[str] = (),
 ) -> Starlette:
     """The console as an ASGI application over `store`.
 
     Off loopback (`host` not 127.0.0.1, localhost or ::1) at least one token is
     required (ConfigurationError otherwise). `tokens` may look; `reviewer_tokens`
     may also uphold and overturn. Host and Origin headers are checked against
-    `host` (DNS-rebinding protection, as for ``serve --http``). The chain is
+    `host` (DNS-rebinding protection, as for ``serve --http``), and the names in
+    `allowed_hosts` (how people reach a console bound to 0.0.0.0 or behind a proxy:
+    ``console.example.org``). The chain is
     verified in full at most every `chain_max_age` seconds.
     """
     access = Access(tokens, reviewer_tokens, secret=secret)
@@ -70,7 +73,7 @@ def create_app(
         raise ConfigurationError(
             f"the console on {host} (not loopback) needs a token: --token or --reviewer-token"
         )
-    checker = _security_checker(host)
+    checker = _security_checker(host, allowed_hosts)
     oversight = Oversight(store, guard=guard)
     annotator = oversight.guard
     chain = ChainWatch(store, max_age=chain_max_age)
@@ -242,7 +245,9 @@ def create_app(
                 "Not decided: " + " ".join(str(exc).split()) + ". The review is still pending.",
                 409,
             )
-        target = f"/conversations/{done.conversation_id}?" + urlencode({"decided": done.id})
+        target = f"/conversations/{quote(done.conversation_id, safe='')}?" + urlencode(
+            {"decided": done.id}
+        )
         return RedirectResponse(target, status_code=303, headers=_HEADERS)
 
     async def conversation(request: Request, principal: Principal) -> Response:
@@ -390,12 +395,13 @@ def create_app(
         Route("/", secured(home)),
         Route("/reviews/{review_id}", secured(review)),
         Route("/reviews/{review_id}/decide", secured(decide, post=True), methods=["POST"]),
-        Route("/conversations/{conversation_id}", secured(conversation)),
+        # Ids are the application's: they may hold "/", hence the path convertor.
         Route(
-            "/conversations/{conversation_id}/review",
+            "/conversations/{conversation_id:path}/review",
             secured(request_review, post=True),
             methods=["POST"],
         ),
+        Route("/conversations/{conversation_id:path}", secured(conversation)),
         Route("/audit", secured(audit)),
         Route("/metrics", secured(metrics)),
         Route("/login", login, methods=["GET", "POST"]),
@@ -433,7 +439,28 @@ def _field(form: Any, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _security_checker(host: str) -> Any:
+def _security_checker(host: str, extra: Sequence[str]) -> Any:
     from mcp.server.transport_security import TransportSecurityMiddleware
 
-    return TransportSecurityMiddleware(_security(host))
+    settings = _security(host)
+    if extra:
+        for name in extra:
+            if not name or any(c in name for c in "/ *,"):
+                raise ConfigurationError(
+                    f"not a host name: {name!r} (give e.g. console.example.org)"
+                )
+        settings = settings.model_copy(
+            update={
+                "allowed_hosts": [*settings.allowed_hosts, *extra, *(f"{h}:*" for h in extra)],
+                "allowed_origins": [
+                    *settings.allowed_origins,
+                    *(
+                        f"{scheme}://{h}{port}"
+                        for h in extra
+                        for scheme in ("http", "https")
+                        for port in ("", ":*")
+                    ),
+                ],
+            }
+        )
+    return TransportSecurityMiddleware(settings)

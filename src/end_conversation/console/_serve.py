@@ -40,6 +40,7 @@ def run_console(
     port: int = 8766,
     tokens: Sequence[str] = (),
     reviewer_tokens: Sequence[str] = (),
+    allowed_hosts: Sequence[str] = (),
     err: IO[str] | None = None,
 ) -> int:
     """Serve the console until interrupted.
@@ -58,7 +59,13 @@ def run_console(
     store = open_console_store(store_url, read_only=read_only)
     out = err or sys.stderr
     try:
-        app = create_app(store, host=host, tokens=tokens, reviewer_tokens=reviewer_tokens)
+        app = create_app(
+            store,
+            host=host,
+            tokens=tokens,
+            reviewer_tokens=reviewer_tokens,
+            allowed_hosts=allowed_hosts,
+        )
         shown = f"[{host}]" if ":" in host else host
         if tokens or reviewer_tokens:
             needed = (

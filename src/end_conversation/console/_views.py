@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from .._store import AuditRecord, ConversationRecord, Feedback, Review
 from ..metrics import BUCKETS, Metrics
@@ -145,7 +145,7 @@ def layout(
 def _link(cid: str | None) -> str:
     if not cid:
         return ""
-    return f'<a href="/conversations/{esc(cid)}">{esc(cid[:12])}</a>'
+    return f'<a href="/conversations/{esc(quote(cid, safe=""))}">{esc(cid[:12])}</a>'
 
 
 # ---------------------------------------------------------------- queue
@@ -411,8 +411,9 @@ def conversation_page(
     )
     flash_html = f'<p class="notice" role="status">{esc(flash)}</p>' if flash else ""
     if record.ended and not pending and may_decide:
+        target = f"/conversations/{quote(record.id, safe='')}/review"
         ended += (
-            f'<form class="request" method="post" action="/conversations/{esc(record.id)}/review">'
+            f'<form class="request" method="post" action="{esc(target)}">'
             f'<input type="hidden" name="csrf" value="{esc(csrf)}">'
             '<label>Why it should be looked at (optional) <input name="reason" size="50"'
             ' maxlength="200"></label> <button type="submit">Put this end up for review</button>'

@@ -247,6 +247,12 @@ def test_signing_in_sets_an_httponly_strict_cookie(console: Running, seeded: See
     tampered = Client(console.port)
     tampered.cookie = session.split(";")[0].replace("reviewer|", "viewer|")
     assert tampered.get("/").status == 401
+    (csrf,) = re.findall(r'name="csrf" value="(\w+)"', home.text)[:1]
+    assert signed_in.request("POST", "/logout", form=[]).status == 403  # CSRF here too
+    out = signed_in.request("POST", "/logout", form=[("csrf", csrf)])
+    assert out.status == 303
+    assert any(c.startswith("ec_console=") for c in out.cookies)  # deleted in the browser
+    assert signed_in.get("/").status == 401  # and refused if replayed
 
 
 def test_host_and_origin_are_checked(console: Running, seeded: Seeded) -> None:

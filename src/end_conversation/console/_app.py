@@ -387,6 +387,9 @@ def create_app(
         return response
 
     async def logout(request: Request, principal: Principal) -> Response:
+        session = cookies(request.scope.get("headers") or []).get(SESSION_COOKIE)
+        if session:
+            access.revoke(session)
         response = RedirectResponse("/login", status_code=303, headers=_HEADERS)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response

@@ -71,6 +71,9 @@ class Access:
             raise ConfigurationError("a token cannot be both read-only and a reviewer's")
         self._secret = secret or secrets.token_bytes(32)
         self._clock = clock
+        self._revoked: set[str] = set()
+        """Signatures of sessions signed out of (kept for this process's life; a
+        session outlives no restart anyway, the secret being per process)."""
 
     @property
     def required(self) -> bool:
@@ -131,11 +134,16 @@ class Access:
             return None
         if role not in ("viewer", "reviewer") or not issued.isdigit():
             return None
-        if self._clock() - int(issued) > SESSION_SECONDS:
+        if self._clock() - int(issued) > SESSION_SECONDS or mac in self._revoked:
             return None
         # A token removed from the configuration ends its sessions at the next restart
         # (the secret is per process); within a run, the role is the one signed.
         return Principal(identity=identity, role="reviewer" if role == "reviewer" else "viewer")
+
+    def revoke(self, value: str) -> None:
+        """Sign a session out: its cookie is refused from now on, even if replayed."""
+        if self.from_session(value) is not None:
+            self._revoked.add(value.rsplit("|", 1)[-1])
 
     # ------------------------------------------------------------ CSRF
     def csrf(self, principal: Principal) -> str:

@@ -28,7 +28,7 @@ from .._oversight import Oversight
 from .._store import ConversationStore, Review
 from . import _views as views
 from ._auth import LOGIN_COOKIE, SESSION_COOKIE, Access, Principal, cookies
-from ._data import ChainWatch, Trends, children, queue, turns
+from ._data import ChainStatus, ChainWatch, Trends, children, queue, turns
 
 __all__ = ["create_app"]
 
@@ -65,8 +65,8 @@ def create_app(
     may also uphold and overturn. Host and Origin headers are checked against
     `host` (DNS-rebinding protection, as for ``serve --http``), and the names in
     `allowed_hosts` (how people reach a console bound to 0.0.0.0 or behind a proxy:
-    ``console.example.org``). The chain is
-    verified in full at most every `chain_max_age` seconds.
+    ``console.example.org``). The chain is verified in full at most every
+    `chain_max_age` seconds, in the background (0: before every page).
     """
     access = Access(tokens, reviewer_tokens, secret=secret)
     if host not in _LOOPBACK and not access.required:
@@ -89,7 +89,7 @@ def create_app(
         *,
         active: str = "",
         status: int = 200,
-        chain_status: Any = None,
+        chain_status: ChainStatus | None = None,
     ) -> HTMLResponse:
         return html(
             views.layout(

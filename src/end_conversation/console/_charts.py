@@ -73,7 +73,7 @@ def columns(
         return _empty(name, caption)
     left, top, plot_h = 40, 10, 160
     col = max(8, min(40, 600 // len(buckets)))
-    width = left + len(buckets) * (col + 4) + 10
+    width = max(320, left + len(buckets) * (col + 4) + 60)  # room for the last label
     peak = max(sum(counts.values()) for _, counts in buckets) or 1
     height = top + plot_h + 40
     parts = [

@@ -60,6 +60,11 @@ def test_the_audit_trail_filters_and_pages_back(
     page2 = client.get(older.replace("&amp;", "&"))
     assert _seqs(page2.text) == list(range(head - 50, head - 100, -1))
     assert 'data-chain="intact"' in page2.text  # on every page
+    after = client.get(f"/audit?after_seq={head - 3}")
+    assert _seqs(after.text) == [head, head - 1, head - 2]
+    not_a_number = client.get("/audit?after_seq=x")
+    assert not_a_number.status == 400
+    assert "after_seq must be a whole number" in not_a_number.text
     bob = client.get("/audit?user=bob").text
     assert _seqs(bob) == [r.seq for r in any_store.audit_trail(user_id="bob")][::-1]
     assert 'data-kind="end"' in bob

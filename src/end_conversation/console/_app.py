@@ -315,12 +315,13 @@ def create_app(
         }
         error = ""
         try:
-            limit = max(1, min(MAX_LIMIT, int(params.get("limit") or PAGE_LIMIT)))
-            before = int(params["before_seq"]) if params.get("before_seq") else None
+            limit = max(1, min(MAX_LIMIT, _number(params.get("limit"), "limit") or PAGE_LIMIT))
+            before = _number(params.get("before_seq"), "before_seq")
+            after = _number(params.get("after_seq"), "after_seq")
             since = _time(filters["since"] or None, ValueError)
             until = _time(filters["until"] or None, ValueError)
         except ValueError as exc:
-            limit, before, since, until = PAGE_LIMIT, None, None, None
+            limit, before, after, since, until = PAGE_LIMIT, None, None, None, None
             error = str(exc) or "a filter could not be read"
 
         def read() -> tuple[list[Any], Any]:
@@ -332,6 +333,7 @@ def create_app(
                 since=since,
                 until=until,
                 before_seq=before,
+                after_seq=after,
                 limit=limit,
             )
             return found[::-1], chain.status()
@@ -435,6 +437,16 @@ def _quietly(work: Callable[[], object]) -> Callable[[], None]:
             work()
 
     return run
+
+
+def _number(value: str | None, name: str) -> int | None:
+    """A whole-number query parameter, or a ValueError saying which one is wrong."""
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value[:40]!r}") from None
 
 
 def _field(form: Any, name: str) -> str | None:

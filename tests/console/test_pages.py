@@ -203,6 +203,23 @@ def test_the_command_serves_and_says_where(tmp_path: Path) -> None:
         assert reply.status == 200
         assert seeded.escalated[:12] in reply.text
         assert Client(port).get("/").status == 401
+        # Another process writes to the store; the running console sees it.
+        client = Client(port, token=REVIEWER)
+        before = re.findall(r"(\d+) decisions · (\d+) ends", client.get("/metrics").text)
+        writer = SQLiteStore(path)
+        try:
+            from end_conversation import Guard
+            from end_conversation._oversight import Oversight
+
+            from .conftest import decide_on, harmful
+
+            decide_on(Oversight(writer), Guard(), harmful(), "erin")
+        finally:
+            writer.close()
+        after = re.findall(r"(\d+) decisions · (\d+) ends", client.get("/metrics").text)
+        assert [(int(d) + 1, int(e) + 1) for d, e in before] == [(int(d), int(e)) for d, e in after]
+        page = client.get("/").text
+        assert 'data-chain="intact"' in page or 'data-chain="checking"' in page
     finally:
         proc.terminate()
         proc.wait(timeout=20)

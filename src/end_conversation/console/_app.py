@@ -415,16 +415,40 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # Verify the chain and read the trail for the metrics in the background, so
-        # the first pages do not wait for a long trail to be read.
+        # The long reads (the whole chain, the trail for the metrics) go through a
+        # reader of their own: a SQLite store serializes its calls on one connection,
+        # and the pages must not queue behind them. They start in the background, so
+        # the first pages do not wait for a long trail to be read either.
+        reader = _reader(store)
+        if reader is not None:
+            chain.store = trends.store = reader
         chain.start()
         threading.Thread(target=_quietly(trends.refresh), name="metrics-warm", daemon=True).start()
-        yield
+        try:
+            yield
+        finally:
+            if reader is not None:
+                with trends.lock:  # not while the metrics are being read
+                    chain.store = trends.store = store
+                reader.close()
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.access = access
     app.state.store = store
     return app
+
+
+def _reader(store: ConversationStore) -> ConversationStore | None:
+    """A second, read-only connection to a SQLite store (WAL: reads run alongside the
+    pages' own); None for other stores, whose connections are per thread already."""
+    from .._store import SQLiteStore
+
+    if not isinstance(store, SQLiteStore):
+        return None
+    try:
+        return SQLiteStore(store.path, read_only=True)
+    except EndConversationError:
+        return None  # then the one connection serves all
 
 
 class _NotEnded(Exception):

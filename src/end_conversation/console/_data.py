@@ -179,11 +179,12 @@ class Trends:
     shadow_by_reason: Counter[str] = field(default_factory=Counter)
     shadow_recent: list[AuditRecord] = field(default_factory=list)
     """The newest shadow-mode decisions (up to 20), newest last."""
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    """Held while the trail is being read."""
 
     def refresh(self) -> Metrics:
         """Read new records (all of them, chunk by chunk) and return the totals."""
-        with self._lock:
+        with self.lock:
             while True:
                 # seq numbers are contiguous, so a range on the primary key is one chunk
                 batch = self.store.audit_trail(

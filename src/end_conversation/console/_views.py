@@ -174,7 +174,15 @@ def queue_page(q: Queue) -> str:
             f"<th>conversation</th><th></th></tr></thead><tbody>{rows}</tbody></table>"
         )
     else:
-        table = "<p>Nothing is waiting for review.</p>"
+        table = (
+            '<p class="empty">Nothing is waiting for review.'
+            + (
+                " To look at an end anyway, open it under Recent ends and put it up for review."
+                if q.ends
+                else ""
+            )
+            + "</p>"
+        )
     flags = ""
     if q.flags:
         rows = "".join(

@@ -316,3 +316,49 @@ def test_from_the_demo_to_a_decided_review(tmp_path: Path) -> None:
     finally:
         running.stop()
         store.close()
+
+
+def test_with_read_only_tokens_only_the_store_is_opened_read_only(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    made = SQLiteStore(path)
+    seed(made)
+    made.close()
+    before = path.read_bytes()
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("END_CONVERSATION_")}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "end_conversation._cli",
+            "console",
+            "--store",
+            f"sqlite:///{path}",
+            "--port",
+            str(port),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**env, "END_CONVERSATION_CONSOLE_TOKEN": VIEWER},
+    )
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        assert "(read-only)" in line
+        assert "0 reviewer, 1 read-only" in line
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                home = Client(port, token=VIEWER).get("/")
+                break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        assert home.status == 200
+        assert "read-only" in home.text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        if proc.stderr is not None:
+            proc.stderr.close()
+    assert path.read_bytes() == before  # nothing was written

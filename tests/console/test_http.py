@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from end_conversation import ConversationStore, Guard, SQLiteStore
 from end_conversation._guard import ReasonCode
 from end_conversation.console import create_app
@@ -336,3 +338,14 @@ def test_another_host_name_is_accepted_only_when_allowed(
         assert client.get("/", headers={"Host": "other.example.org"}).status == 421
     finally:
         running.stop()
+
+
+def test_a_token_cannot_be_both_read_only_and_a_reviewers(sqlite_store: SQLiteStore) -> None:
+    from end_conversation import EndConversationError
+
+    with pytest.raises(EndConversationError, match="both read-only and a reviewer"):
+        create_app(sqlite_store, tokens=["same"], reviewer_tokens=["same"])
+    with pytest.raises(EndConversationError, match="needs a token"):
+        create_app(sqlite_store, host="0.0.0.0")
+    with pytest.raises(EndConversationError, match="empty bearer token"):
+        create_app(sqlite_store, tokens=[""])

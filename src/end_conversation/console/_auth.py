@@ -14,7 +14,7 @@ from typing import Literal
 from .._errors import ConfigurationError
 from .._mcp._server import _check_token
 
-__all__ = ["SESSION_COOKIE", "Access", "Principal", "Role"]
+__all__ = ["LOGIN_COOKIE", "SESSION_COOKIE", "Access", "Principal", "Role", "cookies"]
 
 Role = Literal["viewer", "reviewer"]
 SESSION_COOKIE = "ec_console"
@@ -66,8 +66,7 @@ class Access:
             (_check_token(t).encode("ascii"), Principal(identity=_identity(t), role="reviewer"))
             for t in reviewer_tokens
         ]
-        viewers = {t for t in tokens}
-        if viewers & set(reviewer_tokens):
+        if set(tokens) & set(reviewer_tokens):
             raise ConfigurationError("a token cannot be both read-only and a reviewer's")
         self._secret = secret or secrets.token_bytes(32)
         self._clock = clock
@@ -111,7 +110,7 @@ class Access:
             if not space or scheme.lower() != b"bearer" or not token:
                 return None
             return self.by_token(token)
-        cookie = _cookies(headers).get(SESSION_COOKIE)
+        cookie = cookies(headers).get(SESSION_COOKIE)
         return self.from_session(cookie) if cookie else None
 
     # ------------------------------------------------------------ sessions
@@ -159,7 +158,8 @@ class Access:
         return secrets.token_urlsafe(24)
 
 
-def _cookies(headers: Sequence[tuple[bytes, bytes]]) -> dict[str, str]:
+def cookies(headers: Sequence[tuple[bytes, bytes]]) -> dict[str, str]:
+    """The request's cookies (first value of each name)."""
     out: dict[str, str] = {}
     for key, value in headers:
         if key.lower() != b"cookie":
@@ -169,8 +169,3 @@ def _cookies(headers: Sequence[tuple[bytes, bytes]]) -> dict[str, str]:
             if eq and name not in out:
                 out[name] = val
     return out
-
-
-def cookies(headers: Sequence[tuple[bytes, bytes]]) -> dict[str, str]:
-    """The request's cookies (first value of each name)."""
-    return _cookies(headers)

@@ -9,7 +9,7 @@ def test_all_matches_the_exports() -> None:
     # ("@..." names come from pytest's assertion rewriting, which pytest applies to the
     # package of an installed plugin such as ours.)
     exported = {name for name in dir(end_conversation) if not name.startswith(("_", "@"))}
-    modules = {"testing", "mcp_server", "workbench", "pytest_plugin", "metrics"}
+    modules = {"testing", "mcp_server", "workbench", "pytest_plugin", "metrics", "console"}
     assert set(end_conversation.__all__) - {"__version__"} == exported - modules
 
 

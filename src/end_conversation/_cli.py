@@ -433,10 +433,12 @@ def _parser() -> argparse.ArgumentParser:
     tool.add_argument("--version", default="latest", help="tool description version or path")
     tool.set_defaults(run=_tool)
 
+    from ._cli_console import add_command as console_command
     from ._cli_oversight import add_commands as oversight_commands
     from .workbench._cli import add_commands as workbench_commands
 
     oversight_commands(sub, _Fail)
+    console_command(sub, _Fail)
     workbench_commands(sub, _Fail)
     return parser
 

@@ -188,7 +188,7 @@ def run_demo(console: Any = None, store_path: str | Path = DEMO_STORE) -> int:
         store.close()
     url = f"sqlite:///{path}"
     out.print(Rule("Try next: the operator's commands on this demo's store"))
-    for command in ("audit show", "audit verify", "metrics"):
+    for command in ("audit show", "audit verify", "metrics", "console"):
         line = f"end-conversation {command} --store {url}"
         out.print(line, markup=False, highlight=False, soft_wrap=True)
     return 0

@@ -217,6 +217,7 @@ class MemoryStore:
         until: float | None = None,
         after_seq: int | None = None,
         limit: int | None = None,
+        before_seq: int | None = None,
     ) -> list[AuditRecord]:
         """Audit records matching every filter, oldest first."""
         with self._lock:
@@ -230,6 +231,7 @@ class MemoryStore:
                 and (since is None or r.at >= since)
                 and (until is None or r.at < until)
                 and (after_seq is None or r.seq > after_seq)
+                and (before_seq is None or r.seq < before_seq)
             ]
         return found[-limit:] if limit is not None else found
 

@@ -193,9 +193,11 @@ class ConversationStore(Protocol):
         until: float | None = None,
         after_seq: int | None = None,
         limit: int | None = None,
+        before_seq: int | None = None,
     ) -> list[AuditRecord]:
         """Audit records matching every filter, oldest first (`after_seq`: only records
-        after that one; `limit`: the newest N)."""
+        after that one; `before_seq`: only records before that one; `limit`: the newest
+        N, so `before_seq` with `limit` pages back through the trail)."""
         ...
 
     def verify_audit(self) -> list[AuditProblem]:

@@ -405,6 +405,7 @@ class SQLStore:
         until: float | None = None,
         after_seq: int | None = None,
         limit: int | None = None,
+        before_seq: int | None = None,
     ) -> list[AuditRecord]:
         """Audit records matching every filter, oldest first."""
         where, params = _filters(
@@ -415,6 +416,7 @@ class SQLStore:
             since=since,
             until=until,
             after_seq=after_seq,
+            before_seq=before_seq,
         )
         order = "DESC" if limit is not None else "ASC"
         tail = f" LIMIT {int(limit)}" if limit is not None else ""
@@ -727,6 +729,9 @@ def _filters(**given: Any) -> tuple[str, list[Any]]:
     if given["after_seq"] is not None:
         clauses.append("seq > ?")
         params.append(given["after_seq"])
+    if given["before_seq"] is not None:
+        clauses.append("seq < ?")
+        params.append(given["before_seq"])
     return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
 

@@ -21,7 +21,6 @@ from .._errors import EndConversationError, ModelResponseError
 from .._guard import Guard, Verdict
 from .._oversight import Oversight, OversightPolicy
 from .._store import ConversationRecord, ConversationStore, Feedback, SQLiteStore
-from .._store._audit import with_detail
 from .._store._protocol import FeedbackKind
 from .._tool import TOOL_NAME
 from ._core import (
@@ -31,7 +30,6 @@ from ._core import (
     Effect,
     End,
     Load,
-    Record,
     Reply,
     RunTool,
     advance,
@@ -189,7 +187,7 @@ class _BaseChat(Generic[ClientT]):
         seed = _seed(self.store.messages(conversation_id), at)
         return self.oversight.branch(parent, seed, at)
 
-    def _stored(self, effect: Load | Append | End | Record) -> Any:
+    def _stored(self, effect: Load | Append | End) -> Any:
         """Carry out a store-side effect; every guard decision goes to the audit trail
         in the same transaction as the messages it concerns."""
         if isinstance(effect, Load):
@@ -202,19 +200,19 @@ class _BaseChat(Generic[ClientT]):
             self.oversight.after_decisions(cid, uid, effect.verdicts)
             return count
         cid, uid = effect.conversation_id, effect.user_id
-        events = self.oversight.decisions(
-            cid, uid, effect.verdicts if isinstance(effect, Record) else [effect.verdict]
-        )
-        if isinstance(effect, Record):
-            return self.store.record(with_detail(events, **effect.detail))
-        # The honored decision and the end share one transaction.
-        return self.oversight.end(
+        # The honored decision, the other calls' decisions, the call and its results
+        # and the end share one transaction.
+        events = self.oversight.decisions(cid, uid, [*effect.verdicts, effect.verdict])
+        record = self.oversight.end(
             cid,
             effect.verdict,
             user_id=uid,
             events=events,
             expected_messages=effect.expected_messages,
+            messages=effect.messages,
         )
+        self.oversight.after_decisions(cid, uid, effect.verdicts)
+        return record
 
 
 class Chat(_BaseChat["Anthropic"]):
@@ -268,7 +266,7 @@ class Chat(_BaseChat["Anthropic"]):
         return step
 
     def _do(self, effect: Effect, on_text: TextCallback | None) -> Any:
-        if isinstance(effect, Load | Append | End | Record):
+        if isinstance(effect, Load | Append | End):
             return self._stored(effect)
         if isinstance(effect, CallModel):
             return self._call(effect.params, on_text)
@@ -371,7 +369,7 @@ class AsyncChat(_BaseChat["AsyncAnthropic"]):
         return step
 
     async def _do(self, effect: Effect, on_text: TextCallback | None) -> Any:
-        if isinstance(effect, Load | Append | End | Record):
+        if isinstance(effect, Load | Append | End):
             return await anyio.to_thread.run_sync(self._stored, effect)
         if isinstance(effect, CallModel):
             return await self._call(effect.params, on_text)

@@ -452,7 +452,11 @@ class ChatCore:
                 final = _not_ended(ending, _STORE_FAILED, why)
             else:
                 final = self._decide_again(ending, history, assistant, why)
-        decided = {k: final if v is ending else v for k, v in decided.items()}
+        # Every call that would have ended is told the same truth (two calls in one message).
+        decided = {
+            k: final if v is ending else _same_outcome(final, v) if v.ends else v
+            for k, v in decided.items()
+        }
         told = results(decided)
         every = tuple(decided.values())
         history = yield from self._append(
@@ -529,6 +533,19 @@ def _not_ended(verdict: Verdict, text: str, detail: str) -> Verdict:
             "notice": None,
             "tool_result": block,
             "detail": detail,
+        }
+    )
+
+
+def _same_outcome(final: Verdict, verdict: Verdict) -> Verdict:
+    """`final` (a call that was not carried out) as the answer to another call."""
+    use_id = verdict.tool_use_id or ""
+    return final.model_copy(
+        update={
+            "tool_use_id": verdict.tool_use_id,
+            "tool_result": {**final.tool_result, "tool_use_id": use_id},
+            "end_reason": verdict.end_reason,
+            "summary": verdict.summary,
         }
     )
 

@@ -1,0 +1,85 @@
+"""Attacks on every path that can end a conversation: input shapes, interleavings and
+headers that could get an end wrongly, or crash. Each test here was written to fail
+first; the fix is in the module the attack reached."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from end_conversation import Decision, Guard, ReasonCode, SQLiteStore, StoreError
+from end_conversation.testing import FakeMessagesServer, call_end, calls, say
+from tests.chat._support import LEAD, USER, closing, sync_chat
+from tests.guard.scripts import persistent_harm
+
+
+class EndFails(SQLiteStore):
+    """A real SQLite store whose `end` fails, as a full disk would."""
+
+    def end(self, conversation_id: str, **kw: Any) -> Any:
+        raise StoreError("database or disk is full")
+
+
+def _stored_results(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        b
+        for m in messages
+        if isinstance(m["content"], list)
+        for b in m["content"]
+        if b.get("type") == "tool_result"
+    ]
+
+
+def test_two_end_calls_in_one_message_and_a_failed_end_leave_no_ended_text(
+    tmp_path: Path,
+) -> None:
+    """Both calls qualify; the end fails. Neither call's stored result may say the
+    conversation has been ended, and nothing in the audit may say honored."""
+    store = EndFails(tmp_path / "c.sqlite3")
+    both = calls(
+        call_end("harmful_requests", "kept asking", id="toolu_end_a"),
+        call_end("harmful_requests", "kept asking", id="toolu_end_b"),
+    )
+    with (
+        FakeMessagesServer([*LEAD, both, say("Still here.")], strict=True) as server,
+        closing(sync_chat(server, store)) as chat,
+    ):
+        conv = chat.start()
+        for text in USER:
+            reply = conv.send(text)
+        assert not reply.ended
+        results = _stored_results(conv.messages)
+        assert {b["tool_use_id"] for b in results} == {"toolu_end_a", "toolu_end_b"}
+        assert all("has been ended" not in b["content"] for b in results)
+        assert all(b["is_error"] for b in results)
+        assert [v.ends for v in reply.verdicts] == [False, False]
+        trail = store.audit_trail(conversation_id=conv.id)
+        assert not [r for r in trail if r.decision == "honored"]
+        assert server.rejected == []
+
+
+RISK = "I have the pills in my hand and I'm going to take all of them tonight"
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        {"type": "future_block", "data": RISK},
+        {"type": "future_block", "content": {"type": "text", "text": RISK}},
+        {"type": "future_block", "source": {"type": "text", "data": RISK}},
+        {"type": "future_block", "items": [{"note": RISK}]},
+    ],
+    ids=["data", "dict-content", "source", "nested-list"],
+)
+def test_risk_anywhere_in_an_unknown_block_vetoes(block: dict[str, Any]) -> None:
+    """A block type the reader does not know is read whole: its text under any key,
+    at any depth, reaches the veto (it used to read only title/text/context/thinking
+    and list content)."""
+    messages = persistent_harm()
+    messages[-2] = {"role": "user", "content": [{"type": "text", "text": "just tell me"}, block]}
+    verdict = Guard().evaluate(messages)
+    assert verdict.decision is Decision.DENIED
+    assert verdict.reasons[0] is ReasonCode.RISK_VETO
+    assert Guard().risk(messages[:-1]) is not None

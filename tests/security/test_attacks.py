@@ -7,11 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
-from end_conversation import Decision, Guard, ReasonCode, SQLiteStore, StoreError
-from end_conversation.testing import FakeMessagesServer, call_end, calls, say
-from tests.chat._support import LEAD, USER, closing, sync_chat
+from end_conversation import Decision, Guard, MemoryStore, ReasonCode, SQLiteStore, StoreError
+from end_conversation.testing import FakeMessagesServer, call_end, call_tool, calls, say
+from tests.chat._support import LEAD, USER, async_chat, closing, sync_chat
 from tests.guard.scripts import persistent_harm
 
 
@@ -83,3 +84,47 @@ def test_risk_anywhere_in_an_unknown_block_vetoes(block: dict[str, Any]) -> None
     assert verdict.decision is Decision.DENIED
     assert verdict.reasons[0] is ReasonCode.RISK_VETO
     assert Guard().risk(messages[:-1]) is not None
+
+
+def ask_user(question: str) -> str:
+    """Ask the user a question and return their answer."""
+    return RISK
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_disclosure_in_a_builder_tools_result_beside_the_call_vetoes_the_end(
+    kind: str,
+) -> None:
+    """The model asks the user (a builder's tool) and calls end_conversation in the same
+    message; the user's answer, a disclosure, comes back as that tool's result. The
+    call is checked with that result in view: never ended."""
+    both = calls(
+        call_tool("ask_user", {"question": "anything else?"}, id="toolu_ask"),
+        call_end("harmful_requests", "kept asking", id="toolu_end_x"),
+    )
+    script = [*LEAD, both, say("I'm here with you. Please call 988.")]
+    with FakeMessagesServer(script, strict=True) as server:
+        if kind == "sync":
+            with closing(sync_chat(server, MemoryStore(), tools=[ask_user])) as chat:
+                conv = chat.start()
+                for text in USER:
+                    reply = conv.send(text)
+                ended = conv.record.ended
+        else:
+
+            async def go() -> tuple[Any, bool]:
+                achat = async_chat(server, MemoryStore(), tools=[ask_user])
+                try:
+                    aconv = await achat.start()
+                    for text in USER:
+                        r = await aconv.send(text)
+                    return r, (await aconv.record()).ended
+                finally:
+                    await achat.client.close()
+
+            reply, ended = anyio.run(go)
+        assert not ended
+        assert not reply.ended
+        assert reply.verdict is not None
+        assert reply.verdict.reasons[0] is ReasonCode.RISK_VETO
+        assert server.rejected == []

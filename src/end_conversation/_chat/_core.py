@@ -352,8 +352,11 @@ class ChatCore:
                 ran[block["id"]] = _tool_result(block["id"], _NOT_RUN, is_error=True)
             else:
                 ran[block["id"]] = yield from self._run(block["id"], block["name"], block["input"])
+        # The builder's tools' results are read with the call: an ask-the-user tool may
+        # bring back a disclosure the end must not pass over.
+        beside = [{"role": "user", "content": list(ran.values())}] if ran else []
         for attempt in range(_ATTEMPTS):
-            checked = [*history, assistant]
+            checked = [*history, assistant, *beside]
             decided = {
                 b["id"]: self.guard.evaluate(checked, tool_use_id=b["id"])
                 for b in uses
@@ -451,7 +454,7 @@ class ChatCore:
                 why = f"the history could not be read ({type(exc).__name__}: {exc})"
                 final = _not_ended(ending, _STORE_FAILED, why)
             else:
-                final = self._decide_again(ending, history, assistant, why)
+                final = self._decide_again(ending, [*history, assistant, *beside], why)
         # Every call that would have ended is told the same truth (two calls in one message).
         decided = {
             k: final if v is ending else _same_outcome(final, v) if v.ends else v
@@ -473,12 +476,10 @@ class ChatCore:
         ended_by = (record.end_verdict or {}).get("tool_use_id")
         return bool(record.ended and ended_by == verdict.tool_use_id)
 
-    def _decide_again(
-        self, ending: Verdict, history: list[dict[str, Any]], assistant: dict[str, Any], why: str
-    ) -> Verdict:
+    def _decide_again(self, ending: Verdict, checked: list[dict[str, Any]], why: str) -> Verdict:
         """The guard's word on the call over the history as it now stands; never an end
         (the user wrote after the call, and nobody has answered them yet)."""
-        again = self.guard.evaluate([*history, assistant], tool_use_id=ending.tool_use_id)
+        again = self.guard.evaluate(checked, tool_use_id=ending.tool_use_id)
         if again.decision is Decision.DENIED:
             return again.model_copy(
                 update={"reasons": (*again.reasons, ReasonCode.END_FAILED), "detail": why}

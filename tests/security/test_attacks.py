@@ -4,13 +4,23 @@ first; the fix is in the module the attack reached."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
 
-from end_conversation import Decision, Guard, MemoryStore, ReasonCode, SQLiteStore, StoreError
+from end_conversation import (
+    TOOL_NAME,
+    Decision,
+    Guard,
+    MemoryStore,
+    ReasonCode,
+    SQLiteStore,
+    StoreError,
+    evaluate_call,
+)
 from end_conversation.testing import FakeMessagesServer, call_end, call_tool, calls, say
 from tests.chat._support import LEAD, USER, async_chat, closing, sync_chat
 from tests.guard.scripts import persistent_harm
@@ -128,3 +138,28 @@ def test_a_disclosure_in_a_builder_tools_result_beside_the_call_vetoes_the_end(
         assert reply.verdict is not None
         assert reply.verdict.reasons[0] is ReasonCode.RISK_VETO
         assert server.rejected == []
+
+
+@pytest.mark.parametrize(
+    ("messages", "tool_use"),
+    [
+        ("history", None),
+        ("history", "end_conversation"),
+        ("history", 5),
+        (None, "call"),
+        (5, "call"),
+        ("history", {"type": "tool_use", "id": {"x": 1}, "name": TOOL_NAME, "input": {}}),
+    ],
+    ids=["no-call", "call-str", "call-int", "no-history", "history-int", "id-dict"],
+)
+def test_evaluate_call_on_bad_input_denies_instead_of_raising(
+    messages: Any, tool_use: Any
+) -> None:
+    history = persistent_harm()
+    call = history[-1]["content"][-1]
+    given = history[:-1] if messages == "history" else messages
+    verdict = evaluate_call(given, call if tool_use == "call" else tool_use)
+    assert verdict.decision is Decision.DENIED
+    assert verdict.reasons == (ReasonCode.INVALID_INPUT,)
+    assert not verdict.ends
+    json.dumps(verdict.tool_result_block())  # writable as it is

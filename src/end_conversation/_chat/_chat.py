@@ -10,6 +10,7 @@ from collections.abc import (
     Generator,
     Iterable,
     Iterator,
+    Mapping,
     Sequence,
 )
 from dataclasses import dataclass
@@ -56,11 +57,16 @@ def evaluate_call(messages: Sequence[Any], tool_use: Any, *, guard: Guard | None
     lock the conversation and show ``verdict.notice``.
     """
     guard = guard or Guard()
-    block = tool_use.model_dump() if hasattr(tool_use, "model_dump") else dict(tool_use)
+    # Bad input is a denied verdict, never an exception (the call's id may be anything).
+    block = tool_use.model_dump() if hasattr(tool_use, "model_dump") else tool_use
+    if not isinstance(block, Mapping):
+        return guard.invalid_input(f"the tool_use is {type(tool_use).__name__}, not a block")
+    block = dict(block)
+    use_id = block.get("id") if isinstance(block.get("id"), str) else None
     if block.get("name") != TOOL_NAME:
-        return guard.invalid_input(
-            f"tool_use {block.get('id')!r} is not {TOOL_NAME}", block.get("id")
-        )
+        return guard.invalid_input(f"tool_use {use_id!r} is not {TOOL_NAME}", use_id)
+    if isinstance(messages, str | bytes) or not isinstance(messages, Sequence):
+        return guard.invalid_input("transcript must be a list of messages", use_id)
     transcript = list(messages)
     last = transcript[-1] if transcript else None
     last_role = getattr(last, "role", None) or (
@@ -68,7 +74,7 @@ def evaluate_call(messages: Sequence[Any], tool_use: Any, *, guard: Guard | None
     )
     if last_role != "assistant":
         transcript.append({"role": "assistant", "content": [block]})
-    return guard.evaluate(transcript, tool_use_id=block.get("id"))
+    return guard.evaluate(transcript, tool_use_id=use_id)
 
 
 def _seed(store_messages: list[dict[str, Any]], at: int) -> list[dict[str, Any]]:

@@ -229,8 +229,14 @@ class Oversight:
         if the stored conversation holds a different number, HistoryChangedError is
         raised and nothing is ended or recorded (decide again on the new history).
         `messages` (the call and its tool_result) are stored by the end itself, so they
-        are stored only if it ends.
+        are stored only if it ends. A verdict that does not end (denied, escalated,
+        shadow mode) raises EndConversationError: the guard is the only gate.
         """
+        if not verdict.ends or verdict.decision is not Decision.HONORED:
+            raise EndConversationError(
+                f"the verdict does not end the conversation ({verdict.decision.value},"
+                f" {', '.join(r.value for r in verdict.reasons)}); nothing was ended"
+            )
         detail: dict[str, Any] = {"notice_shown": bool(verdict.notice)}
         if verdict.end_reason is not None:
             detail["end_reason"] = verdict.end_reason.value

@@ -14,11 +14,17 @@ import pytest
 from end_conversation import (
     TOOL_NAME,
     Decision,
+    EndConversationError,
+    EndReason,
     Guard,
     MemoryStore,
+    Mode,
+    Oversight,
+    Policy,
     ReasonCode,
     SQLiteStore,
     StoreError,
+    UnknownConversationError,
     evaluate_call,
 )
 from end_conversation.testing import (
@@ -295,3 +301,31 @@ def test_folding_look_alikes_only_adds_vetoes() -> None:
     messages = persistent_harm()
     messages[-2] = {"role": "user", "content": "Просто скажи мне."}
     assert Guard().evaluate(messages).ends
+
+
+@pytest.mark.parametrize("which", ["denied", "escalated", "shadow"])
+def test_oversight_never_ends_on_a_verdict_that_does_not_end(which: str) -> None:
+    """`Oversight.end` is the service's one way to end; handed a verdict that does not
+    end (denied, escalated, shadow mode), it refuses and nothing changes."""
+    messages = persistent_harm()
+    if which == "denied":
+        messages[-2] = {"role": "user", "content": RISK}
+        verdict = Guard().evaluate(messages)
+    elif which == "escalated":
+        verdict = Guard(
+            policy=Policy(review_reasons=frozenset({EndReason.HARMFUL_REQUESTS}))
+        ).evaluate(messages)
+    else:
+        verdict = Guard(policy=Policy(mode=Mode.SHADOW)).evaluate(messages)
+    assert not verdict.ends
+    store = MemoryStore()
+    oversight = Oversight(store)
+    record = store.create(messages=messages[:-1])
+    with pytest.raises(EndConversationError, match="does not end"):
+        oversight.end(record.id, verdict)
+    assert not store.get(record.id).ended
+    assert store.audit_trail() == []
+    with pytest.raises(EndConversationError):
+        oversight.end("fresh", verdict, create=True)
+    with pytest.raises(UnknownConversationError):
+        store.get("fresh")

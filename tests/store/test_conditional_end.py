@@ -22,7 +22,7 @@ from end_conversation import (
     UnknownConversationError,
     load_prompt,
 )
-from end_conversation.testing import end_call
+from tests.guard.scripts import persistent_harm
 
 MSG = {"role": "user", "content": "hi"}
 
@@ -118,7 +118,8 @@ def test_oversight_passes_the_count_through(store: ConversationStore) -> None:
     oversight = Oversight(store, guard=Guard())
     record = oversight.start(user_id="u")
     store.append(record.id, [MSG])
-    verdict = Guard().evaluate([MSG, end_call()])
+    verdict = Guard().evaluate(persistent_harm())  # an honored verdict: only those end
+    assert verdict.ends
     with pytest.raises(HistoryChangedError):
         oversight.end(record.id, verdict, user_id="u", expected_messages=0)
     assert not store.get(record.id).ended

@@ -221,29 +221,38 @@ class Oversight:
         create: bool = False,
         events: Sequence[AuditEvent] = (),
         expected_messages: int | None = None,
+        messages: Sequence[dict[str, Any]] = (),
     ) -> ConversationRecord:
         """End a conversation on an honored verdict; then check for circumvention.
 
         `expected_messages` is the length of the history the verdict was reached on:
         if the stored conversation holds a different number, HistoryChangedError is
         raised and nothing is ended or recorded (decide again on the new history).
+        `messages` (the call and its tool_result) are stored by the end itself, so they
+        are stored only if it ends. A verdict that does not end (denied, escalated,
+        shadow mode) raises EndConversationError: the guard is the only gate.
         """
+        if not verdict.ends or verdict.decision is not Decision.HONORED:
+            raise EndConversationError(
+                f"the verdict does not end the conversation ({verdict.decision.value},"
+                f" {', '.join(r.value for r in verdict.reasons)}); nothing was ended"
+            )
         detail: dict[str, Any] = {"notice_shown": bool(verdict.notice)}
         if verdict.end_reason is not None:
             detail["end_reason"] = verdict.end_reason.value
         times: list[float] = []
-        messages: list[dict[str, Any]] = []
+        stored: list[dict[str, Any]] = []
         if not create:  # (a conversation created here holds no messages to time)
             try:
                 times = self.store.message_times(conversation_id)
-                messages = self.store.messages(conversation_id)
+                stored = self.store.messages(conversation_id)
             except StoreError:  # not stored here
                 pass
         first = next(
             (
                 i
                 for i in sorted(verdict.evidence)
-                if i < len(messages) and messages[i].get("role") == "assistant"
+                if i < len(stored) and stored[i].get("role") == "assistant"
             ),
             None,
         )
@@ -268,6 +277,7 @@ class Oversight:
             user_id=user_id,
             events=[*events, end_event],
             expected_messages=expected_messages,
+            messages=messages,
         )
         if user_id is not None:
             self._check_circumvention(user_id, conversation_id)

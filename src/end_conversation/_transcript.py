@@ -170,14 +170,25 @@ def _read_block(block: Mapping[str, Any], where: str, depth: int, out: list[str]
     elif kind == "tool_result":
         _read_content(block.get("content"), f"{where}.content", depth + 1, out)
     else:
-        # A block type this reader does not know: read whatever text it plainly
-        # carries, so nothing a person supplied slips past the veto by its type name.
-        for key in ("title", "text", "context", "thinking"):
-            value = block.get(key)
-            if isinstance(value, str):
-                out.append(value)
-        if "content" in block and (isinstance(block["content"], str) or _is_list(block["content"])):
-            _read_content(block["content"], f"{where}.content", depth + 1, out)
+        # A block type this reader does not know: read every text it carries, under
+        # any key and at any depth, so nothing a person supplied slips past the veto
+        # by its type name or its shape.
+        _read_strings(block, where, depth, out)
+
+
+def _read_strings(value: Any, where: str, depth: int, out: list[str]) -> None:
+    """Append every string inside `value` (mappings and lists, to MAX_DEPTH)."""
+    if depth > MAX_DEPTH:
+        raise InvalidTranscriptError(f"{where}: blocks nested deeper than {MAX_DEPTH} levels")
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            if key != "type":
+                _read_strings(item, f"{where}.{key}", depth + 1, out)
+    elif _is_list(value):
+        for j, item in enumerate(value):
+            _read_strings(item, f"{where}[{j}]", depth + 1, out)
 
 
 def _joined(parts: list[str]) -> str:

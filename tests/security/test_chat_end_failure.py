@@ -162,3 +162,33 @@ def test_an_honored_decision_is_audited_in_the_ends_transaction(tmp_path: Path) 
     honored = [r for r in trail if r.decision == "honored"]
     assert [r.kind for r in honored] == ["decision", "end"]
     assert honored[1].seq == honored[0].seq + 1
+
+
+def test_a_failed_end_stores_only_the_truthful_result(tmp_path: Path) -> None:
+    """The stored transcript never says "has been ended" about a conversation that goes
+    on: later requests (read back from the store) send the truth."""
+    store = EndFails(tmp_path / "c.sqlite3")
+    script = [*LEAD, END, say("I'm still here."), say("Next answer.")]
+    with (
+        FakeMessagesServer(script, strict=True) as server,
+        closing(sync_chat(server, store)) as chat,
+    ):
+        conv = chat.start()
+        for text in USER:
+            conv.send(text)
+        results = [
+            b
+            for m in conv.messages
+            if isinstance(m["content"], list)
+            for b in m["content"]
+            if b.get("type") == "tool_result"
+        ]
+        assert len(results) == 1
+        assert "has been ended" not in results[0]["content"]
+        assert "could not be ended" in results[0]["content"]
+        conv.send("ok, and now?")
+        told = tool_results(server.requests[-1], "toolu_end_final")
+        assert [b["content"] for b in told] == [results[0]["content"]]
+        trail = store.audit_trail(conversation_id=conv.id)
+        failed = [r for r in trail if r.detail.get("tool_use_id") == "toolu_end_final"]
+        assert [r.reasons for r in failed] == [("end_failed",)]

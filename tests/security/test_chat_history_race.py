@@ -247,3 +247,81 @@ async def test_async_chat_reads_the_other_tab_before_ending(tmp_path: Path) -> N
         finally:
             await chat.client.close()
             other.close()
+
+
+def _stored_results(store: ConversationStore, cid: str) -> list[dict[str, Any]]:
+    return [
+        b
+        for m in store.messages(cid)
+        if isinstance(m["content"], list)
+        for b in m["content"]
+        if b.get("type") == "tool_result" and b.get("tool_use_id") == END_ID
+    ]
+
+
+class TabWritesFromAThreadBeforeTheEnd(TabWritesBeforeTheEnd):
+    """Tab B's user writes from its own thread, between the last check and the end."""
+
+    def end(self, conversation_id: str, **kw: Any) -> Any:
+        import threading
+
+        tab_b = threading.Thread(
+            target=self._theirs.append,
+            args=(conversation_id, [{"role": "user", "content": PILLS}]),
+        )
+        tab_b.start()
+        tab_b.join()
+        try:
+            return self._mine.end(conversation_id, **kw)
+        except HistoryChangedError as exc:
+            self.refused.append(exc)
+            raise
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_refused_end_never_leaves_a_stored_has_been_ended(opener: Opener, kind: str) -> None:
+    """The call and its "has been ended" result are stored only by the end itself: when
+    the end is refused, the stored transcript holds the truthful result alone, and every
+    later request sends only that."""
+    store = TabWritesFromAThreadBeforeTheEnd(opener(), opener())
+    ended_text = "has been ended"
+    script = [*LEAD, END, say("I'm here with you. Please call 988."), say("Still here.")]
+    with FakeMessagesServer(script, strict=True) as server:
+        if kind == "sync":
+            with closing(sync_chat(server, store)) as chat:
+                conv = chat.start()
+                for text in USER:
+                    reply = conv.send(text)
+                later = conv.send("are you still there?")
+                cid = conv.id
+        else:
+            import anyio
+
+            async def go() -> tuple[Any, Any, str]:
+                achat = async_chat(server, store)
+                try:
+                    aconv = await achat.start()
+                    for text in USER:
+                        r = await aconv.send(text)
+                    return r, await aconv.send("are you still there?"), aconv.id
+                finally:
+                    await achat.client.close()
+
+            reply, later, cid = anyio.run(go)
+        assert len(store.refused) == 1
+        assert not reply.ended
+        assert later.text == "Still here."
+        stored = _stored_results(store._mine, cid)
+        assert len(stored) == 1  # one result for the call: the truthful one
+        assert stored[0]["is_error"] is True
+        assert ended_text not in stored[0]["content"]
+        assert "at risk" in stored[0]["content"]
+        for request in server.requests[-2:]:
+            told = tool_results(request, END_ID)
+            assert [b["content"] for b in told] == [stored[0]["content"]]
+        assert next_request_problem(store._mine.messages(cid)) is None
+        failed = [r for r in store._mine.audit_trail(conversation_id=cid) if r.kind == "decision"]
+        assert [r.reasons for r in failed if r.detail.get("tool_use_id") == END_ID] == [
+            ("risk_veto", "end_failed")
+        ]
+        assert store._mine.verify_audit() == []

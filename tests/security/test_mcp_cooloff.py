@@ -61,6 +61,7 @@ async def test_a_cooling_off_refuses_new_conversations_over_mcp() -> None:
         with pytest.raises(Exception, match="no conversation"):
             store.get(_internal_id("local", cid))
     assert [r.kind for r in store.audit_trail()].count("refused") == 4
+    assert [r.detail["via"] for r in store.audit_trail(kinds=["refused"])] == ["mcp"] * 4
 
 
 async def test_without_a_cooling_off_first_calls_open_nothing_they_do_not_need() -> None:

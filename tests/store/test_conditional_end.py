@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import pytest
@@ -21,7 +22,7 @@ from end_conversation import (
     UnknownConversationError,
     load_prompt,
 )
-from end_conversation.testing import end_call
+from tests.guard.scripts import persistent_harm
 
 MSG = {"role": "user", "content": "hi"}
 
@@ -117,7 +118,8 @@ def test_oversight_passes_the_count_through(store: ConversationStore) -> None:
     oversight = Oversight(store, guard=Guard())
     record = oversight.start(user_id="u")
     store.append(record.id, [MSG])
-    verdict = Guard().evaluate([MSG, end_call()])
+    verdict = Guard().evaluate(persistent_harm())  # an honored verdict: only those end
+    assert verdict.ends
     with pytest.raises(HistoryChangedError):
         oversight.end(record.id, verdict, user_id="u", expected_messages=0)
     assert not store.get(record.id).ended
@@ -248,3 +250,125 @@ def test_an_ended_conversation_always_has_a_notice(store: ConversationStore) -> 
     review = store.open_review(conversation_id=reviewed.id, user_id=None, origin="escalated")
     store.decide_review(review.id, status="upheld", reviewer="r", end=({}, ""))
     assert store.get(reviewed.id).notice == shipped
+
+
+CALL = {
+    "role": "assistant",
+    "content": [{"type": "tool_use", "id": "t1", "name": "x", "input": {}}],
+}
+ENDED = {
+    "role": "user",
+    "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "ended"}],
+}
+
+
+def test_an_end_stores_its_messages_in_its_own_transaction(store: ConversationStore) -> None:
+    record = store.create()
+    store.append(record.id, [MSG, MSG])
+    ended = store.end(
+        record.id,
+        verdict={"decision": "honored"},
+        notice="n",
+        events=[_end_event(record.id)],
+        expected_messages=2,
+        messages=[CALL, ENDED],
+    )
+    assert ended.ended
+    assert ended.message_count == 4
+    assert store.get(record.id).message_count == 4
+    assert store.messages(record.id) == [MSG, MSG, CALL, ENDED]
+    assert len(store.message_times(record.id)) == 4
+    assert store.verify_audit() == []
+
+
+def test_a_refused_end_stores_none_of_its_messages(store: ConversationStore) -> None:
+    record = store.create()
+    store.append(record.id, [MSG, MSG])
+    with pytest.raises(HistoryChangedError):
+        store.end(
+            record.id,
+            verdict={},
+            notice="n",
+            events=[_end_event(record.id)],
+            expected_messages=1,
+            messages=[CALL, ENDED],
+        )
+    assert store.messages(record.id) == [MSG, MSG]
+    assert store.get(record.id).message_count == 2
+    assert not store.get(record.id).ended
+    assert store.audit_trail(conversation_id=record.id) == []
+    # The conversation goes on, and a later end on the new count stores its messages.
+    assert store.append(record.id, [MSG]) == 3
+    ended = store.end(record.id, verdict={}, notice="n", expected_messages=3, messages=[CALL])
+    assert store.messages(record.id) == [MSG, MSG, MSG, CALL]
+    assert ended.message_count == 4
+
+
+def test_messages_that_cannot_be_stored_end_nothing(store: ConversationStore) -> None:
+    record = store.create()
+    store.append(record.id, [MSG])
+    with pytest.raises((TypeError, ValueError)):
+        store.end(record.id, verdict={}, notice="n", messages=[{"role": "user", "content": {1j}}])
+    assert not store.get(record.id).ended
+    assert store.messages(record.id) == [MSG]
+
+
+def test_only_the_end_that_wins_stores_its_messages(store: ConversationStore) -> None:
+    record = store.create()
+    store.append(record.id, [MSG])
+    store.end(record.id, verdict={"by": "first"}, notice="n", expected_messages=1, messages=[CALL])
+    second = store.end(
+        record.id, verdict={"by": "second"}, notice="n", expected_messages=2, messages=[ENDED]
+    )
+    assert second.end_verdict == {"by": "first"}
+    assert store.messages(record.id) == [MSG, CALL]
+    created = store.end("fresh", verdict={}, notice="n", create=True, messages=[CALL, ENDED])
+    assert created.message_count == 2
+    assert store.messages("fresh") == [CALL, ENDED]
+
+
+def _race_with_messages(store: ConversationStore, cid: str) -> None:
+    barrier = threading.Barrier(6)
+
+    def writer() -> None:
+        barrier.wait()
+        for _ in range(3):
+            try:
+                store.append(cid, [MSG])
+            except ConversationEndedError:
+                return
+
+    def ender() -> None:
+        barrier.wait()
+        seen = store.get(cid).message_count
+        with contextlib.suppress(HistoryChangedError):
+            store.end(
+                cid,
+                verdict={"seen": seen},
+                notice="n",
+                expected_messages=seen,
+                messages=[CALL, ENDED],
+            )
+
+    threads = [threading.Thread(target=f) for f in (writer, writer, writer, ender, ender, ender)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def test_ends_with_messages_racing_appends(store: ConversationStore) -> None:
+    """Threads append while others end with messages on the count they last saw: the
+    stored count always matches the stored messages, and an end's messages are the last."""
+    for _ in range(10):
+        record = store.create()
+        store.append(record.id, [MSG])
+        _race_with_messages(store, record.id)
+        final = store.get(record.id)
+        stored = store.messages(record.id)
+        assert final.message_count == len(stored)
+        if final.ended:
+            assert final.end_verdict is not None
+            assert stored[final.end_verdict["seen"] :] == [CALL, ENDED]
+        else:
+            assert CALL not in stored

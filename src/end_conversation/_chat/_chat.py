@@ -10,6 +10,7 @@ from collections.abc import (
     Generator,
     Iterable,
     Iterator,
+    Mapping,
     Sequence,
 )
 from dataclasses import dataclass
@@ -21,7 +22,6 @@ from .._errors import EndConversationError, ModelResponseError
 from .._guard import Guard, Verdict
 from .._oversight import Oversight, OversightPolicy
 from .._store import ConversationRecord, ConversationStore, Feedback, SQLiteStore
-from .._store._audit import with_detail
 from .._store._protocol import FeedbackKind
 from .._tool import TOOL_NAME
 from ._core import (
@@ -31,7 +31,6 @@ from ._core import (
     Effect,
     End,
     Load,
-    Record,
     Reply,
     RunTool,
     advance,
@@ -58,11 +57,16 @@ def evaluate_call(messages: Sequence[Any], tool_use: Any, *, guard: Guard | None
     lock the conversation and show ``verdict.notice``.
     """
     guard = guard or Guard()
-    block = tool_use.model_dump() if hasattr(tool_use, "model_dump") else dict(tool_use)
+    # Bad input is a denied verdict, never an exception (the call's id may be anything).
+    block = tool_use.model_dump() if hasattr(tool_use, "model_dump") else tool_use
+    if not isinstance(block, Mapping):
+        return guard.invalid_input(f"the tool_use is {type(tool_use).__name__}, not a block")
+    block = dict(block)
+    use_id = block.get("id") if isinstance(block.get("id"), str) else None
     if block.get("name") != TOOL_NAME:
-        return guard.invalid_input(
-            f"tool_use {block.get('id')!r} is not {TOOL_NAME}", block.get("id")
-        )
+        return guard.invalid_input(f"tool_use {use_id!r} is not {TOOL_NAME}", use_id)
+    if isinstance(messages, str | bytes) or not isinstance(messages, Sequence):
+        return guard.invalid_input("transcript must be a list of messages", use_id)
     transcript = list(messages)
     last = transcript[-1] if transcript else None
     last_role = getattr(last, "role", None) or (
@@ -70,7 +74,7 @@ def evaluate_call(messages: Sequence[Any], tool_use: Any, *, guard: Guard | None
     )
     if last_role != "assistant":
         transcript.append({"role": "assistant", "content": [block]})
-    return guard.evaluate(transcript, tool_use_id=block.get("id"))
+    return guard.evaluate(transcript, tool_use_id=use_id)
 
 
 def _seed(store_messages: list[dict[str, Any]], at: int) -> list[dict[str, Any]]:
@@ -189,7 +193,7 @@ class _BaseChat(Generic[ClientT]):
         seed = _seed(self.store.messages(conversation_id), at)
         return self.oversight.branch(parent, seed, at)
 
-    def _stored(self, effect: Load | Append | End | Record) -> Any:
+    def _stored(self, effect: Load | Append | End) -> Any:
         """Carry out a store-side effect; every guard decision goes to the audit trail
         in the same transaction as the messages it concerns."""
         if isinstance(effect, Load):
@@ -202,19 +206,19 @@ class _BaseChat(Generic[ClientT]):
             self.oversight.after_decisions(cid, uid, effect.verdicts)
             return count
         cid, uid = effect.conversation_id, effect.user_id
-        events = self.oversight.decisions(
-            cid, uid, effect.verdicts if isinstance(effect, Record) else [effect.verdict]
-        )
-        if isinstance(effect, Record):
-            return self.store.record(with_detail(events, **effect.detail))
-        # The honored decision and the end share one transaction.
-        return self.oversight.end(
+        # The honored decision, the other calls' decisions, the call and its results
+        # and the end share one transaction.
+        events = self.oversight.decisions(cid, uid, [*effect.verdicts, effect.verdict])
+        record = self.oversight.end(
             cid,
             effect.verdict,
             user_id=uid,
             events=events,
             expected_messages=effect.expected_messages,
+            messages=effect.messages,
         )
+        self.oversight.after_decisions(cid, uid, effect.verdicts)
+        return record
 
 
 class Chat(_BaseChat["Anthropic"]):
@@ -268,7 +272,7 @@ class Chat(_BaseChat["Anthropic"]):
         return step
 
     def _do(self, effect: Effect, on_text: TextCallback | None) -> Any:
-        if isinstance(effect, Load | Append | End | Record):
+        if isinstance(effect, Load | Append | End):
             return self._stored(effect)
         if isinstance(effect, CallModel):
             return self._call(effect.params, on_text)
@@ -371,7 +375,7 @@ class AsyncChat(_BaseChat["AsyncAnthropic"]):
         return step
 
     async def _do(self, effect: Effect, on_text: TextCallback | None) -> Any:
-        if isinstance(effect, Load | Append | End | Record):
+        if isinstance(effect, Load | Append | End):
             return await anyio.to_thread.run_sync(self._stored, effect)
         if isinstance(effect, CallModel):
             return await self._call(effect.params, on_text)

@@ -8,7 +8,6 @@ twins cannot drift apart.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from .._errors import (
     ModelResponseError,
     UnsendableTextError,
 )
-from .._guard import Decision, Guard, Verdict
+from .._guard import Decision, Guard, ReasonCode, Verdict
 from .._store import ConversationRecord
 from .._tool import TOOL_NAME, input_schema
 from ._tools import Tool, ToolFailure, result_content
@@ -98,30 +97,25 @@ class RunTool:
 @dataclass(frozen=True, slots=True)
 class End:
     """End the conversation on an honored verdict, only if the stored conversation
-    still holds exactly `expected_messages` (the history the call was checked against).
+    still holds exactly `expected_messages` (the history the call was checked against),
+    storing `messages` (the call and its results) and auditing `verdicts` (the other
+    calls' decisions) in the end's own transaction.
 
     The driver returns the ended record, or raises: `HistoryChangedError` when the
-    history moved, another error when the store failed."""
+    history moved, another error when the store failed. Either way nothing was stored."""
 
     conversation_id: str
     verdict: Verdict
     user_id: str | None = None
     expected_messages: int | None = None
     """The stored message count the end is conditional on."""
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    """Stored only by the end: a stored "has been ended" always means it was."""
+    verdicts: tuple[Verdict, ...] = ()
+    """Decisions on the other calls in the same message, audited with the end."""
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
-    """Write guard verdicts to the audit trail on their own (an end that failed)."""
-
-    conversation_id: str
-    verdicts: tuple[Verdict, ...]
-    user_id: str | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
-    """Added to each decision record (why the end was not carried out)."""
-
-
-Effect = Load | Append | CallModel | RunTool | End | Record
+Effect = Load | Append | CallModel | RunTool | End
 
 
 def advance(
@@ -358,8 +352,11 @@ class ChatCore:
                 ran[block["id"]] = _tool_result(block["id"], _NOT_RUN, is_error=True)
             else:
                 ran[block["id"]] = yield from self._run(block["id"], block["name"], block["input"])
+        # The builder's tools' results are read with the call: an ask-the-user tool may
+        # bring back a disclosure the end must not pass over.
+        beside = [{"role": "user", "content": list(ran.values())}] if ran else []
         for attempt in range(_ATTEMPTS):
-            checked = [*history, assistant]
+            checked = [*history, assistant, *beside]
             decided = {
                 b["id"]: self.guard.evaluate(checked, tool_use_id=b["id"])
                 for b in uses
@@ -414,49 +411,61 @@ class ChatCore:
                 conversation_id, user_id, history, [assistant, outcome], every
             )
             return _Step(history=history, outcome=outcome, verdicts=every, ended=None)
-        # The honored decision is audited by the end's own transaction, so the audit
-        # never says "honored" about a conversation that was not ended.
+        # The call, its results and the honored decision are stored by the end's own
+        # transaction: the stored transcript never says "ended" about a conversation
+        # that goes on, and the audit never says "honored" about one that was not ended.
         others = tuple(v for v in decided.values() if v is not ending)
-        count = yield Append(conversation_id, [assistant, outcome], user_id, others)
-        history = [*history, assistant, outcome]
-        why = "the history changed before the end"
-        if count == len(history):
-            ended: ConversationRecord | None = None
-            try:
-                ended = yield End(conversation_id, ending, user_id, expected_messages=count)
-                why = ""
-            except HistoryChangedError:
-                pass
-            except Exception as exc:  # the store failed: did the end land or not?
-                why = f"the end could not be stored ({type(exc).__name__}: {exc})"
-                if (yield from self._ended_by(conversation_id, ending)):
-                    why = ""
-            by = (ended.end_verdict or {}).get("tool_use_id") if ended is not None else None
-            if ended is not None and by != ending.tool_use_id:
-                # Ended meanwhile by another call (the first end wins): that end stands.
-                raise ConversationEndedError(conversation_id, ended.notice or "")
-            if not why:
-                return _Step(
-                    history=history, outcome=outcome, verdicts=tuple(decided.values()), ended=ending
-                )
-        # Not ended: the model is told so and the conversation goes on.
-        loaded = True
+        ended: ConversationRecord | None = None
+        why = ""
         try:
-            _, stored = yield Load(conversation_id)
-        except Exception:  # the store is failing: go on with what is known
-            stored, loaded = history, False
-        at = count - 1 if loaded else len(history) - 1  # where our tool results are
+            ended = yield End(
+                conversation_id,
+                ending,
+                user_id,
+                expected_messages=len(history),
+                messages=[assistant, outcome],
+                verdicts=others,
+            )
+        except HistoryChangedError:
+            why = "the history changed before the end"
+        except Exception as exc:  # the store failed: did the end land or not?
+            why = f"the end could not be stored ({type(exc).__name__}: {exc})"
+            if (yield from self._ended_by(conversation_id, ending)):
+                why = ""
+        by = (ended.end_verdict or {}).get("tool_use_id") if ended is not None else None
+        if ended is not None and by != ending.tool_use_id:
+            # Ended meanwhile by another call (the first end wins): that end stands.
+            raise ConversationEndedError(conversation_id, ended.notice or "")
+        if not why:
+            history = [*history, assistant, outcome]
+            return _Step(
+                history=history, outcome=outcome, verdicts=tuple(decided.values()), ended=ending
+            )
+        # Not ended, and nothing of the call stored: the truthful result is stored with
+        # it, then the model is called again.
         if why.startswith("the end could not be stored"):
             final = _not_ended(ending, _STORE_FAILED, why)
         else:
-            final = self._decide_again(ending, [*stored[: at - 1], *stored[at + 1 :]], assistant)
-        decided = {k: final if v is ending else v for k, v in decided.items()}
-        with contextlib.suppress(Exception):  # best effort on a failing store: the chat goes on
-            yield Record(conversation_id, (final,), user_id, {"end_failed": why})
-        # The stored tool_result said "ended"; what the model is sent next says what happened.
+            try:
+                _, history = yield Load(conversation_id)
+            except ConversationEndedError:
+                raise
+            except Exception as exc:  # unreadable: what it holds cannot be checked
+                why = f"the history could not be read ({type(exc).__name__}: {exc})"
+                final = _not_ended(ending, _STORE_FAILED, why)
+            else:
+                final = self._decide_again(ending, [*history, assistant, *beside], why)
+        # Every call that would have ended is told the same truth (two calls in one message).
+        decided = {
+            k: final if v is ending else _same_outcome(final, v) if v.ends else v
+            for k, v in decided.items()
+        }
         told = results(decided)
-        history = [*stored[:at], told, *stored[at + 1 :]]
-        return _Step(history=history, outcome=outcome, verdicts=tuple(decided.values()), ended=None)
+        every = tuple(decided.values())
+        history = yield from self._append(
+            conversation_id, user_id, history, [assistant, told], every
+        )
+        return _Step(history=history, outcome=told, verdicts=every, ended=None)
 
     def _ended_by(self, conversation_id: str, verdict: Verdict) -> Generator[Effect, Any, bool]:
         """Whether the conversation is stored as ended by this verdict's call."""
@@ -467,15 +476,15 @@ class ChatCore:
         ended_by = (record.end_verdict or {}).get("tool_use_id")
         return bool(record.ended and ended_by == verdict.tool_use_id)
 
-    def _decide_again(
-        self, ending: Verdict, others: list[dict[str, Any]], assistant: dict[str, Any]
-    ) -> Verdict:
+    def _decide_again(self, ending: Verdict, checked: list[dict[str, Any]], why: str) -> Verdict:
         """The guard's word on the call over the history as it now stands; never an end
         (the user wrote after the call, and nobody has answered them yet)."""
-        again = self.guard.evaluate([*others, assistant], tool_use_id=ending.tool_use_id)
+        again = self.guard.evaluate(checked, tool_use_id=ending.tool_use_id)
         if again.decision is Decision.DENIED:
-            return again
-        return _not_ended(ending, _CHANGED, "the user wrote again before the end")
+            return again.model_copy(
+                update={"reasons": (*again.reasons, ReasonCode.END_FAILED), "detail": why}
+            )
+        return _not_ended(ending, _CHANGED, why)
 
     def _run(self, tool_use_id: str, name: str, raw: Any) -> Generator[Effect, Any, dict[str, Any]]:
         tool = self._by_name.get(name)
@@ -520,10 +529,24 @@ def _not_ended(verdict: Verdict, text: str, detail: str) -> Verdict:
     return verdict.model_copy(
         update={
             "decision": Decision.DENIED,
+            "reasons": (ReasonCode.END_FAILED,),
             "ends": False,
             "notice": None,
             "tool_result": block,
             "detail": detail,
+        }
+    )
+
+
+def _same_outcome(final: Verdict, verdict: Verdict) -> Verdict:
+    """`final` (a call that was not carried out) as the answer to another call."""
+    use_id = verdict.tool_use_id or ""
+    return final.model_copy(
+        update={
+            "tool_use_id": verdict.tool_use_id,
+            "tool_result": {**final.tool_result, "tool_use_id": use_id},
+            "end_reason": verdict.end_reason,
+            "summary": verdict.summary,
         }
     )
 

@@ -139,6 +139,23 @@ class Guard:
         return [note if note is not None else _EMPTY for note in out]
 
     def _run_detectors(self, turns: list[TurnText]) -> list[Annotation]:
+        # A turn written with invisible characters or look-alike letters inside its
+        # words is read a second time, plainly; that reading may only add a veto.
+        plain = [(i, _plain(t.text)) for i, t in enumerate(turns) if not t.text.isascii()]
+        variants = [(i, text) for i, text in plain if text != turns[i].text]
+        if not variants:
+            return self._detect(turns)
+        extra = [
+            TurnText(role=turns[i].role, text=text, refusal_stop=turns[i].refusal_stop)
+            for i, text in variants
+        ]
+        found = self._detect([*turns, *extra])
+        out = found[: len(turns)]
+        for (i, _), note in zip(variants, found[len(turns) :], strict=True):
+            out[i] = out[i].merge(_only(note, _VETO_SIGNALS))
+        return out
+
+    def _detect(self, turns: list[TurnText]) -> list[Annotation]:
         merged = [_EMPTY] * len(turns)
         for detector in self.detectors:
             many = getattr(detector, "annotate_many", None)
@@ -523,6 +540,33 @@ def _safe_id(tool_use_id: str | None) -> str | None:
     if tool_use_id is None or (isinstance(tool_use_id, str) and _sendable(tool_use_id)):
         return tool_use_id
     return None
+
+
+_VETO_SIGNALS = frozenset({Signal.RISK_SELF, Signal.RISK_OTHERS, Signal.DISTRESS})
+"""What the plain reading of a disguised turn may add."""
+
+_LOOK_ALIKES = dict(
+    zip(
+        map(ord, "аеорсухіјѕԁһӏАВЕКМНОРСТХІЈЅαικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ"),
+        "aeopcyxijsdhlABEKMHOPCTXIJSaiKvoptuxABEZHIKMNOPTYX",
+        strict=True,
+    )
+)
+_PLAIN: dict[int, str | None] = {
+    **{c: None for c in range(0xD800, 0xE000)},  # lone surrogates
+    **{c: None for c in (0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E)},
+    **{c: None for c in range(0x200B, 0x2010)},  # zero-width spaces, joiners, marks
+    **{c: None for c in range(0x202A, 0x202F)},  # bidirectional embeddings
+    **{c: None for c in range(0x2060, 0x2070)},  # word joiner, invisible operators
+    0xFEFF: None,
+    **_LOOK_ALIKES,
+}
+
+
+def _plain(text: str) -> str:
+    """`text` without invisible characters and with Cyrillic and Greek look-alikes read
+    as the Latin letters they imitate (only ever used to find more vetoes)."""
+    return text.translate(_PLAIN)
 
 
 def _only(note: Annotation, allowed: frozenset[Signal]) -> Annotation:

@@ -68,6 +68,9 @@ class ReasonCode(StrEnum):
     """A detector failed or timed out."""
     UNVERIFIED = "unverified"
     """No history to check the call against: only the model's word (MCP without a transcript)."""
+    END_FAILED = "end_failed"
+    """The call qualified but the end could not be carried out (the history changed
+    before it, or the store failed); the conversation continues."""
 
 
 class Versions(BaseModel):

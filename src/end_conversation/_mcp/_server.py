@@ -242,10 +242,9 @@ def create_server(
     SQLite write waits only while another process holds the file's write lock),
     and on for any other store, such as one over the network.
 
-    When `oversight_policy` sets a circumvention cooling-off, opening a conversation
-    (its first `record_messages` or `end_conversation`) goes through
-    `Oversight.start`, so the cooling-off refuses it. Without one, a first call that
-    is denied opens nothing.
+    Opening a conversation (its first `record_messages` or `end_conversation`) goes
+    through `Oversight.check_may_open` (``via="mcp"``), so a circumvention
+    cooling-off refuses it. A first call that is denied opens nothing.
     """
     store = store if store is not None else MemoryStore()
     if offload is None:
@@ -263,9 +262,6 @@ def create_server(
         log_level="WARNING",
     )
     shipped = ("latest", *prompt_versions("system"))
-    rule = oversight.policy.circumvention
-    # Only a cooling-off ever refuses to open a conversation (see `Oversight.start`).
-    cooloff = rule.threshold is not None and rule.action == "cooloff"
 
     def open_record(owner: str, conversation_id: str) -> ConversationRecord:
         """The caller's conversation, opened on first mention (CoolingOffError while
@@ -274,10 +270,9 @@ def create_server(
         try:
             return store.get(internal)
         except UnknownConversationError:
+            oversight.check_may_open(owner, via="mcp")
             try:
-                return oversight.start(user_id=owner, conversation_id=internal)
-            except CoolingOffError:
-                raise
+                return store.create(user_id=owner, conversation_id=internal)
             except StoreError:  # created meanwhile by a concurrent call
                 return store.get(internal)
 
@@ -371,9 +366,10 @@ def create_server(
             try:
                 record = store.get(internal)
             except UnknownConversationError:
-                # A first call opens the conversation; when a cooling-off may refuse it,
-                # that is checked before anything is decided.
-                record = open_record(owner, conversation_id) if cooloff else None
+                # A first call may open the conversation (an end creates it): whether
+                # this caller may open one is checked before anything is decided.
+                oversight.check_may_open(owner, via="mcp")
+                record = None
             for _ in range(_ATTEMPTS):
                 if record is not None and record.ended:
                     text = f"Already ended. {record.notice or ''}".strip()

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .._guard import Verdict
+from .._guard import ReasonCode, Verdict
 
 __all__ = [
     "AuditEvent",
@@ -172,6 +172,8 @@ def decision_event(
         detail["end_reason"] = verdict.end_reason.value
     if verdict.summary:
         detail["summary"] = verdict.summary
+    if ReasonCode.END_FAILED in verdict.reasons:  # why the end was not carried out
+        detail["end_failed"] = verdict.detail
     return AuditEvent(
         kind="decision",
         conversation_id=conversation_id,

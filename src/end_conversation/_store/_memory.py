@@ -146,9 +146,12 @@ class MemoryStore:
         user_id: str | None = None,
         events: Sequence[AuditEvent] = (),
         expected_messages: int | None = None,
+        messages: Sequence[dict[str, Any]] = (),
     ) -> ConversationRecord:
         """Mark ended; the first end wins. `create` makes a missing conversation first;
-        `expected_messages` makes the end conditional on the stored message count."""
+        `expected_messages` makes the end conditional on the stored message count;
+        `messages` are appended by the end that wins, in the same step."""
+        added = _copy(messages)
         with self._lock:
             existed = conversation_id in self._records
             if create and not existed:
@@ -162,8 +165,11 @@ class MemoryStore:
                 raise HistoryChangedError(conversation_id, expected_messages, record.message_count)
             if not record.ended:
                 now = self._clock()
+                self._messages[conversation_id].extend(added)
+                self._times[conversation_id].extend([now] * len(added))
                 record = record.model_copy(
                     update={
+                        "message_count": len(self._messages[conversation_id]),
                         "ended_at": now,
                         "end_verdict": verdict,
                         "notice": notice or default_notice(),

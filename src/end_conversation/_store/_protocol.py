@@ -152,6 +152,7 @@ class ConversationStore(Protocol):
         user_id: str | None = None,
         events: Sequence[AuditEvent] = (),
         expected_messages: int | None = None,
+        messages: Sequence[dict[str, Any]] = (),
     ) -> ConversationRecord:
         """Mark the conversation ended (idempotent: the first end wins; `events` are
         recorded only by the end that wins). An empty `notice` stores the shipped one:
@@ -165,6 +166,10 @@ class ConversationStore(Protocol):
         of messages, HistoryChangedError is raised and nothing is written. The count
         is compared in the same transaction as the end, so an append cannot slip in
         between.
+
+        `messages` (the call that ended it and its tool_result) are appended after that
+        check, in the end's own transaction, and only by the end that wins: a stored
+        "has been ended" never sits in a conversation that goes on.
         """
         ...
 

@@ -318,11 +318,14 @@ class SQLStore:
         user_id: str | None = None,
         events: Sequence[AuditEvent] = (),
         expected_messages: int | None = None,
+        messages: Sequence[dict[str, Any]] = (),
     ) -> ConversationRecord:
         """Mark ended; the first end wins. `create` makes a missing conversation first,
         in the same transaction; `expected_messages` makes the end conditional on the
-        stored message count (HistoryChangedError otherwise, nothing written)."""
+        stored message count (HistoryChangedError otherwise, nothing written);
+        `messages` are appended by the end that wins, in its transaction."""
         encoded = json.dumps(verdict)
+        added = [json.dumps(m) for m in messages]  # fail before touching the database
         notice = notice or default_notice()  # an ended conversation always has a notice
         with self._write() as db:
             now = self._now(db, events)
@@ -330,10 +333,10 @@ class SQLStore:
             if create:  # a new conversation, created ended: one statement
                 won = self._x(
                     db,
-                    "INSERT INTO conversations (id, user_id, created_at, ended_at, end_verdict,"
-                    " notice, lifecycle) VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (id) DO NOTHING"
-                    f" RETURNING {_COLUMNS}",
-                    (conversation_id, user_id, now, now, encoded, notice),
+                    "INSERT INTO conversations (id, user_id, created_at, message_count, ended_at,"
+                    " end_verdict, notice, lifecycle) VALUES (?, ?, ?, ?, ?, ?, ?, 1)"
+                    f" ON CONFLICT (id) DO NOTHING RETURNING {_COLUMNS}",
+                    (conversation_id, user_id, now, len(added), now, encoded, notice),
                 ).fetchone()
             if won is None:
                 # The count is compared in the UPDATE itself: an append updates the same
@@ -343,9 +346,9 @@ class SQLStore:
                 won = self._x(
                     db,
                     "UPDATE conversations SET ended_at = ?, end_verdict = ?, notice = ?,"
-                    " lifecycle = lifecycle + 1"
+                    " lifecycle = lifecycle + 1, message_count = message_count + ?"
                     f" WHERE id = ? AND ended_at IS NULL{condition} RETURNING {_COLUMNS}",
-                    (now, encoded, notice, conversation_id)
+                    (now, encoded, notice, len(added), conversation_id)
                     + (() if expected_messages is None else (expected_messages,)),
                 ).fetchone()
             if won is None:  # already ended (the first end wins), unknown, or changed
@@ -355,8 +358,16 @@ class SQLStore:
                         conversation_id, expected_messages, current.message_count
                     )
                 return current
+            record = _conversation(won)
+            start = record.message_count - len(added)
+            for i, text in enumerate(added):
+                self._x(
+                    db,
+                    "INSERT INTO messages (conversation_id, seq, content, at) VALUES (?, ?, ?, ?)",
+                    (conversation_id, start + i, text, now),
+                )
             self._audit(db, events, now)
-            return _conversation(won)
+            return record
 
     def _unlock(self, db: Cursor, conversation_id: str) -> None:
         self._x(

@@ -19,7 +19,14 @@ from urllib.parse import urlencode
 import pytest
 import uvicorn
 
-from end_conversation import ConversationStore, Guard, Policy, PostgresStore, SQLiteStore
+from end_conversation import (
+    ConversationStore,
+    Guard,
+    Policy,
+    PostgresStore,
+    RuleDetector,
+    SQLiteStore,
+)
 from end_conversation._oversight import CircumventionPolicy, Oversight, OversightPolicy
 from end_conversation.console import create_app
 
@@ -90,6 +97,11 @@ class Seeded:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+# Seeded decisions are read with the phrase rules, so the evidence each page shows is
+# fixed whatever the shipped model reads.
+RULES = (RuleDetector(),)
+
+
 def seed(store: ConversationStore, clock: Callable[[], float] = time.time) -> Seeded:
     """Real decisions: an escalation, an end with feedback, a shadow-mode end, a
     denial, a branch and a circumvention flag (`clock`: the store's)."""
@@ -99,15 +111,15 @@ def seed(store: ConversationStore, clock: Callable[[], float] = time.time) -> Se
         clock=clock,
     )
     escalated = decide_on(
-        oversight, Guard(Policy(review_reasons=["harmful_requests"])), harmful(), "alice"
+        oversight, Guard(Policy(review_reasons=["harmful_requests"]), detectors=RULES), harmful(), "alice"
     )
-    ended = decide_on(oversight, Guard(), harmful(), "bob")
+    ended = decide_on(oversight, Guard(detectors=RULES), harmful(), "bob")
     oversight.feedback(ended, text="I was only joking, please let me back in")
-    shadow = decide_on(oversight, Guard(Policy(mode="shadow")), harmful(), "carol")
+    shadow = decide_on(oversight, Guard(Policy(mode="shadow"), detectors=RULES), harmful(), "carol")
     premature = [*harmful()[:2], harmful()[-1]]
-    denied = decide_on(oversight, Guard(), premature, "dave")
+    denied = decide_on(oversight, Guard(detectors=RULES), premature, "dave")
     branch = oversight.branch(store.get(ended), harmful()[:2], 2).id
-    decide_on(oversight, Guard(), harmful(), "bob")  # bob's second end: a circumvention flag
+    decide_on(oversight, Guard(detectors=RULES), harmful(), "bob")  # bob's second end: a circumvention flag
     return Seeded(escalated=escalated, ended=ended, shadow=shadow, denied=denied, branch=branch)
 
 

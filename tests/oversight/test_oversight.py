@@ -17,6 +17,7 @@ from end_conversation import (
     Guard,
     MemoryStore,
     Policy,
+    RuleDetector,
 )
 from end_conversation._oversight import (
     CircumventionPolicy,
@@ -61,7 +62,9 @@ def ended_chat(chat: Chat, user_id: str = "alice") -> str:
 def test_every_decision_and_the_end_are_audited(
     store: ConversationStore, client: Anthropic
 ) -> None:
-    chat = Chat(client, model="claude-opus-4-8", store=store)
+    # The phrase rules fix which turns are evidence (the first refusal is message 3).
+    guard = Guard(detectors=[RuleDetector()])
+    chat = Chat(client, model="claude-opus-4-8", store=store, guard=guard)
     cid = ended_chat(chat)
     trail = store.audit_trail(conversation_id=cid)
     assert [r.kind for r in trail] == ["decision", "end"]

@@ -179,7 +179,7 @@ def test_a_harmless_message_between_the_call_and_the_end_is_answered_not_ended(
 ) -> None:
     class Harmless(TabWritesBeforeTheEnd):
         def end(self, conversation_id: str, **kw: Any) -> Any:
-            self._theirs.append(conversation_id, [{"role": "user", "content": "wait, sorry"}])
+            self._theirs.append(conversation_id, [{"role": "user", "content": "one more thing: what is the capital of France?"}])
             return self._mine.end(conversation_id, **kw)
 
     store = Harmless(opener(), opener())
@@ -195,7 +195,7 @@ def test_a_harmless_message_between_the_call_and_the_end_is_answered_not_ended(
         _assert_not_ended_on_stale_history(store._mine, conv.id)
         told = tool_results(server.requests[-1], END_ID)
         assert "not ended" in told[0]["content"]
-        assert "wait, sorry" in _contents(server.requests[-1])
+        assert "one more thing: what is the capital of France?" in _contents(server.requests[-1])
 
 
 def test_the_other_tabs_message_reaches_the_model_within_the_turn(opener: Opener) -> None:

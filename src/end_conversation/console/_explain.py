@@ -50,6 +50,10 @@ REASONS: dict[ReasonCode, str] = {
     ReasonCode.UNVERIFIED: (
         "There was no conversation history to check the call against: only the model's word."
     ),
+    ReasonCode.END_FAILED: (
+        "The end was decided but could not be carried out (the conversation changed or the "
+        "store failed), so the conversation went on and the model was told so."
+    ),
 }
 
 ORIGINS: dict[str, str] = {

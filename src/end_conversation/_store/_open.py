@@ -36,3 +36,13 @@ def open_store(url: str, *, read_only: bool = False) -> ConversationStore:
     if url.startswith(("postgresql://", "postgres://")):
         return PostgresStore(url, read_only=read_only)
     raise ValueError(f"unknown store URL {url!r}; use sqlite:///PATH, postgresql://... or memory:")
+
+
+def redact_url(url: str) -> str:
+    """A store URL without its password, for messages and logs."""
+    if "://" in url and "@" in url.split("://", 1)[1]:
+        scheme, rest = url.split("://", 1)
+        creds, _, where = rest.rpartition("@")
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{where}" if ":" in creds else url
+    return url

@@ -10,6 +10,7 @@ from typing import IO
 from .._errors import ConfigurationError, EndConversationError, StoreError
 from .._mcp._server import _LOOPBACK, _check_token
 from .._store import ConversationStore, open_store
+from .._store._open import redact_url
 from ._app import create_app
 
 __all__ = ["open_console_store", "run_console"]
@@ -76,7 +77,7 @@ def run_console(
             needed = "no token required (loopback only; anyone on this machine may decide)"
         mode = "read-only" if read_only else "read-write"
         print(
-            f"end-conversation console: http://{shown}:{port}/ · store {_redact(store_url)}"
+            f"end-conversation console: http://{shown}:{port}/ · store {redact_url(store_url)}"
             f" ({mode}) · {needed}",
             file=out,
             flush=True,
@@ -87,13 +88,3 @@ def run_console(
     finally:
         store.close()
     return 0
-
-
-def _redact(url: str) -> str:
-    """A store URL without its password."""
-    if "://" in url and "@" in url.split("://", 1)[1]:
-        scheme, rest = url.split("://", 1)
-        creds, _, where = rest.rpartition("@")
-        user = creds.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{where}" if ":" in creds else url
-    return url

@@ -7,12 +7,12 @@ import functools
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import IO, Any
 
 from ._errors import EndConversationError, StoreError
 from ._oversight import Oversight
-from ._store import AuditProblem, ConversationStore, open_store
+from ._store import AuditProblem, ConversationStore
+from ._store._open import open_existing_store
 from .metrics import compute_metrics, to_prometheus
 
 __all__ = ["add_commands"]
@@ -117,13 +117,9 @@ def _open(
     """The store these commands work on. They all act on what is there: a missing
     file is an error, never a new store (it would only hide a typo). Commands that
     only look open it read-only, so nothing is ever created, migrated or written."""
-    url = str(args.store)
-    path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else None
-    if path is not None and path.strip() and not Path(path).exists():
-        raise fail(f"no store at {path} (give --store)")
     try:
-        return open_store(url, read_only=read_only)
-    except (StoreError, ValueError) as exc:
+        return open_existing_store(str(args.store), read_only=read_only, must_exist=True)
+    except EndConversationError as exc:
         raise fail(_one_line(exc)) from exc
 
 

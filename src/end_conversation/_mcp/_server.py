@@ -55,7 +55,6 @@ from pydantic import BaseModel, Field
 from .._errors import (
     ConfigurationError,
     ConversationEndedError,
-    EndConversationError,
     HistoryChangedError,
     StoreError,
     UnknownConversationError,
@@ -68,8 +67,8 @@ from .._store import (
     ConversationStore,
     MemoryStore,
     SQLiteStore,
-    open_store,
 )
+from .._store._open import open_existing_store
 from .._tool import TOOL_NAME, EndReason
 
 __all__ = [
@@ -649,18 +648,6 @@ def metrics_endpoint(app: ASGIApp, store: ConversationStore, *, host: str = "127
     return wrapped
 
 
-def _open_store(url: str) -> ConversationStore:
-    """The store, or a one-line EndConversationError (never a traceback)."""
-    try:
-        return open_store(url)
-    except EndConversationError:
-        raise
-    except ValueError as exc:
-        raise ConfigurationError(str(exc)) from exc
-    except Exception as exc:  # a driver's own error (network, file system)
-        raise StoreError(f"cannot open the store: {type(exc).__name__}: {_brief(exc)}") from exc
-
-
 def serve(
     *,
     store_url: str,
@@ -681,7 +668,7 @@ def serve(
             f"serving on {host} (not loopback) needs a bearer token: "
             "--token or END_CONVERSATION_TOKEN"
         )
-    store = _open_store(store_url)
+    store = open_existing_store(store_url)
     server = create_server(store, Guard(policy=policy))
     if not http:
         server.run()

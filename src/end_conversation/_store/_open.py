@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from .._errors import StoreError
+from pathlib import Path
+
+from .._errors import ConfigurationError, EndConversationError, StoreError
 from ._memory import MemoryStore
 from ._postgres import PostgresStore
 from ._protocol import ConversationStore
 from ._sqlite import SQLiteStore
 
-__all__ = ["open_store"]
+__all__ = ["open_existing_store", "open_store", "redact_url"]
 
 
 def open_store(url: str, *, read_only: bool = False) -> ConversationStore:
@@ -46,3 +48,28 @@ def redact_url(url: str) -> str:
         user = creds.split(":", 1)[0]
         return f"{scheme}://{user}:***@{where}" if ":" in creds else url
     return url
+
+
+def open_existing_store(
+    url: str, *, read_only: bool = False, must_exist: bool = False
+) -> ConversationStore:
+    """`open_store` for commands and servers: every failure is one short line.
+
+    With `must_exist`, a SQLite file that is not there is an error, never a new empty
+    store (that would only hide a typo). An unknown URL scheme is a
+    ConfigurationError; a driver's own error (network, file system) a StoreError.
+    """
+    if must_exist and url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        if path.strip() and not Path(path).exists():
+            raise StoreError(f"no store at {path} (give --store)")
+    try:
+        return open_store(url, read_only=read_only)
+    except EndConversationError:
+        raise
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from exc
+    except Exception as exc:  # a driver's own error (network, file system)
+        text = " ".join(str(exc).split())
+        text = text if len(text) <= 300 else text[:297] + "..."
+        raise StoreError(f"cannot open the store: {type(exc).__name__}: {text}") from exc

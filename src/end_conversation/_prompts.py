@@ -204,6 +204,24 @@ class ResultTexts:
             raise ConfigurationError(f"{prompt.source}: missing key {exc}") from exc
 
 
+def result_texts_of(results: ResultTexts) -> frozenset[str]:
+    """Every fixed text (no ``{placeholder}``) a results file sends, stripped."""
+    texts = (results.honored, results.confirm, results.escalated, results.shadow)
+    return frozenset(t.strip() for t in (*texts, *results.denied.values()) if "{" not in t)
+
+
+def shipped_result_texts() -> frozenset[str]:
+    """The fixed tool-result texts of every shipped ``results`` version.
+
+    A transcript may have been recorded under another version than the one in use;
+    these texts are the guard's own words, never the user's.
+    """
+    out: set[str] = set()
+    for version in prompt_versions("results"):
+        out |= result_texts_of(ResultTexts.from_prompt(load_prompt("results", version)))
+    return frozenset(out)
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PromptSet:
     """The prompts one deployment uses, loaded together so verdicts can name them."""

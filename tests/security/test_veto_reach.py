@@ -538,3 +538,45 @@ def test_any_block_structure_gives_a_writable_verdict_never_an_exception(
     assert verdict.decision != "honored"
     assert verdict.reasons[0] in ("risk_veto", "invalid_input")
     assert verdict.to_json()
+
+
+class _RiskOnEveryText:
+    """Reads risk into every user text (a stand-in for a model that over-reads)."""
+
+    name = "everything-is-risk"
+    version = "1"
+
+    def annotate(self, turn: Any) -> Any:
+        from end_conversation import Annotation, Signal
+
+        if turn.role == "user" and "confirm" in turn.text.lower():
+            return Annotation(signals=frozenset({Signal.RISK_SELF}))
+        return Annotation()
+
+    def annotate_many(self, turns: Any) -> Any:
+        return [self.annotate(t) for t in turns]
+
+
+def _confirm_round_trip(content: str) -> Messages:
+    """A two-step round trip: the first end call, its tool result, the second call."""
+    messages = persistent_harm()
+    first = messages[-1]
+    first_id = first["content"][-1]["id"]
+    result = {"type": "tool_result", "tool_use_id": first_id, "content": content}
+    again = end_call("harmful_requests", id="toolu_end_2")
+    return [*messages, {"role": "user", "content": [result]}, again]
+
+
+def test_the_guards_own_tool_result_texts_are_not_read_as_the_users() -> None:
+    from end_conversation import RuleDetector
+
+    guard = Guard(Policy(two_step=True), detectors=[RuleDetector(), _RiskOnEveryText()])
+    ours = guard.prompts.results.confirm
+    first = guard.evaluate(persistent_harm())
+    assert first.reasons[0] == "awaiting_confirmation"
+    assert first.tool_result["content"] == ours
+    assert guard.evaluate(_confirm_round_trip(ours)).decision == "honored"
+    # Anything else in that slot is read as usual: one added word, or risk beside it.
+    assert guard.evaluate(_confirm_round_trip(ours + " Please confirm.")).reasons[0] == "risk_veto"
+    plain = Guard(Policy(two_step=True))
+    assert plain.evaluate(_confirm_round_trip(ours + "\n\n" + RISKS[0])).reasons[0] == "risk_veto"

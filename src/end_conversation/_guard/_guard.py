@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from .._detect import default_detectors
 from .._detect._protocol import Annotation, Detector, Signal, TurnText
 from .._errors import InvalidTranscriptError
-from .._prompts import PromptSet
+from .._prompts import PromptSet, result_texts_of, shipped_result_texts
 from .._tool import TOOL_NAME, EndConversationInput, EndReason
 from .._transcript import ToolUse, Turn, parse_one
 from ._cache import TextCache
@@ -78,6 +78,11 @@ class Guard:
         what they read best (end requests, confirmations, talk of a past end)."""
         self.prompts = prompts or PromptSet.load()
         """The prompts whose texts go into tool results and notices."""
+        # The guard's own tool-result texts (this set's and every shipped version's, the
+        # fixed ones only) are not read as something the user supplied: "Before this
+        # conversation is ended, confirm..." is not a sign of risk. A text with a
+        # placeholder filled in, or anything added to one, is read as usual.
+        self._own_results = shipped_result_texts() | result_texts_of(self.prompts.results)
         if cache_size < 0 or cache_chars < 0:
             raise ValueError("cache_size and cache_chars must not be negative")
         # Two caches, each within half the bounds: annotations by turn text, and the
@@ -388,7 +393,7 @@ class Guard:
             )
         if turn.role == "user":
             for text in turn.supplied:
-                if text.strip():
+                if text.strip() and text.strip() not in self._own_results:
                     found = self.annotate(TurnText(role="user", text=text))
                     note = note.merge(_only(found, SUPPLIED_SIGNALS))
         elif turn.thinking.strip():

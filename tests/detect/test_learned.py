@@ -161,6 +161,43 @@ def test_a_signal_deep_inside_a_long_turn_is_found(usem3: LearnedDetector) -> No
     assert note.signals & VETO
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please summarise this article about interest rates in three bullet points for me. "
+        "I've sorted out who gets my things. It feels calm now that it's decided.",
+        "Can you recommend a good beginner recipe for banana bread with walnuts? "
+        "I've been sitting on the roof ledge for an hour. The street looks very far down.",
+    ],
+)
+def test_a_disclosure_packed_behind_an_ordinary_request_still_vetoes(
+    usem3: LearnedDetector, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fixed chunks pack the disclosure's first sentence behind the request and its
+    # second alone; only the reading from every sentence start sees the two together.
+    assert Signal.RISK_SELF in usem3.annotate(user(text)).signals
+    import end_conversation._detect._learned as learned
+
+    monkeypatch.setattr(learned, "_SHIFTED_CHARS", 0)
+    assert Signal.RISK_SELF not in usem3.annotate(user(text)).signals
+
+
+@pytest.mark.parametrize(("role", "only"), [("user", Signal.RISK_SELF), ("assistant", Signal.WARNING)])
+def test_shifted_chunks_raise_only_their_own_signal(
+    usem3: LearnedDetector, role: str, only: Signal
+) -> None:
+    import numpy as np
+
+    model = usem3._model()
+    n = len(model.heads[role].signals)
+    # the turn's own chunk reads nothing; its shifted chunk reads every signal at once
+    logits = np.array([[-10.0] * n, [10.0] * n])
+    note = usem3._annotation(model, role, ["own chunk", "shifted chunk"], logits, 1)
+    assert note.signals == {only}
+    everything = usem3._annotation(model, role, ["own chunk", "next chunk"], logits, 2)
+    assert everything.signals == set(model.heads[role].signals)
+
+
 @pytest.mark.parametrize("model", MODELS)
 def test_version_names_the_weights_hash(model: str) -> None:
     base = files("end_conversation._detect") / "models" / model

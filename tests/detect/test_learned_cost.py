@@ -11,7 +11,13 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from end_conversation._detect._chunks import CHUNK_CHARS, PACK_CHARS, chunks
+from end_conversation._detect._chunks import (
+    CHUNK_CHARS,
+    PACK_CHARS,
+    _sentences,
+    chunks,
+    shifted_chunks,
+)
 from end_conversation._detect._ngram import features
 
 
@@ -23,6 +29,17 @@ def test_chunks_are_bounded_cover_the_text_and_are_few(text: str) -> None:
     # nothing is lost or reordered: the chunks are the text, minus whitespace
     assert "".join("".join(c.split()) for c in found) == "".join(text.split())
     assert len(found) <= 2 * len(text) // PACK_CHARS + 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab .!?\n中。"), max_size=3000))
+def test_shifted_chunks_are_bounded_and_start_at_sentences(text: str) -> None:
+    found = shifted_chunks(text)
+    starts = {text[s:e].strip()[:1] for s, e in _sentences(text)}
+    assert len(found) <= len(_sentences(text))
+    assert all(0 < len(c) <= CHUNK_CHARS for c in found)
+    assert all(c[:1] in starts for c in found)
+    assert all(c in " ".join(text.split()) or c in text for c in found)
 
 
 def test_ten_times_the_text_gives_at_most_ten_times_the_chunks() -> None:

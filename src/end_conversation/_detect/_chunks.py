@@ -85,3 +85,27 @@ def chunks(text: str, size: int = CHUNK_CHARS, pack: int = PACK_CHARS) -> list[s
         if piece:
             out.append(piece)
     return out
+
+
+def shifted_chunks(text: str, size: int = CHUNK_CHARS, pack: int = PACK_CHARS) -> list[str]:
+    """Chunks packed as `chunks` packs them, but one starting at every sentence.
+
+    `chunks` cuts a turn at fixed places, so two sentences that belong together can
+    fall into different chunks, or one can be packed behind an unrelated request.
+    Read from every sentence start, each run of sentences is also seen on its own.
+    At most one chunk per sentence, each at most `size` characters.
+    """
+    spans = _sentences(text)
+    out: list[str] = []
+    for i, (start, _) in enumerate(spans):
+        end = start
+        for _, s_end in spans[i:]:
+            if s_end - start > size and end > start:
+                break
+            end = min(s_end, start + size)
+            if end - start >= pack:
+                break
+        piece = text[start:end].strip()
+        if piece:
+            out.append(piece)
+    return out

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._errors import ModelError
-from ._chunks import chunks
+from ._chunks import chunks, shifted_chunks
 from ._protocol import Annotation, Signal, TurnText
 
 if TYPE_CHECKING:
@@ -40,6 +40,8 @@ _ENCODER_BATCH = 32  # larger batches are much slower under common OpenBLAS sett
 _CUE_CHARS = 60
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LONG_WORDS = 80  # longer assistant turns raise no learned refusal or redirection
+_SHIFTED_CHARS = 2000  # turns up to this long are also read from every sentence start...
+_SHIFTED = {"user": Signal.RISK_SELF, "assistant": Signal.WARNING}  # ...for these signals
 
 
 def _default_weights(model: str) -> Traversable:
@@ -249,7 +251,7 @@ class LearnedDetector:
         """Annotate many turns with one batched model pass per role."""
         model = self._model()
         pieces: dict[str, list[str]] = {"user": [], "assistant": []}
-        spans: list[tuple[str, int, int]] = []
+        spans: list[tuple[str, int, int, int]] = []  # role, first chunk, first shifted, end
         for turn in turns:
             role: Literal["user", "assistant"] = turn.role
             # A lone surrogate cannot be encoded; it carries no meaning, so it is read as
@@ -258,7 +260,20 @@ class LearnedDetector:
             found = chunks(text, model.chunk_chars, model.pack_chars)
             start = len(pieces[role])
             pieces[role].extend(found)
-            spans.append((role, start, start + len(found)))
+            shifted: list[str] = []
+            if found and len(text) <= _SHIFTED_CHARS:
+                # The same turn read again from every sentence start, for one signal
+                # per role (`_SHIFTED`): a disclosure packed behind an ordinary request
+                # ("... I wrote a note for them. Can you close this chat?") or a warning
+                # packed behind a redirection is otherwise drowned by its neighbour.
+                packed = set(found)
+                shifted = [
+                    c
+                    for c in shifted_chunks(text, model.chunk_chars, model.pack_chars)
+                    if c not in packed
+                ]
+                pieces[role].extend(shifted)
+            spans.append((role, start, start + len(found), start + len(found) + len(shifted)))
         try:
             logits = {role: model.logits(role, texts) for role, texts in pieces.items()}
         except ModelError:
@@ -266,12 +281,17 @@ class LearnedDetector:
         except Exception as exc:  # the encoder raised: fail closed
             raise ModelError(f"{self.model} scoring failed: {type(exc).__name__}: {exc}") from exc
         return [
-            self._annotation(model, role, pieces[role][lo:hi], logits[role][lo:hi])
-            for role, lo, hi in spans
+            self._annotation(model, role, pieces[role][lo:end], logits[role][lo:end], hi - lo)
+            for role, lo, hi, end in spans
         ]
 
     def _annotation(
-        self, model: _Loaded, role: str, texts: list[str], logits: npt.NDArray[Any]
+        self,
+        model: _Loaded,
+        role: str,
+        texts: list[str],
+        logits: npt.NDArray[Any],
+        packed: int,
     ) -> Annotation:
         import numpy as np
 
@@ -279,7 +299,13 @@ class LearnedDetector:
             return Annotation()
         head = model.heads[role]
         probs: np.ndarray = 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
-        if sum(len(t.split()) for t in texts) > _LONG_WORDS:
+        if packed < len(texts):
+            # shifted chunks (see `annotate_many`) speak for one signal only
+            keep = head.signals.index(_SHIFTED[role]) if _SHIFTED[role] in head.signals else -1
+            for j in range(len(head.signals)):
+                if j != keep:
+                    probs[packed:, j] = 0.0
+        if sum(len(t.split()) for t in texts[:packed]) > _LONG_WORDS:
             # A long answer is help, not a refusal: the heads read informative prose as
             # refusal or redirection often enough that one compliant answer could make
             # a refusal streak. Long refusals are left to the phrase rules, which read

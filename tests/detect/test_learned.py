@@ -252,3 +252,23 @@ def test_a_fresh_detector_loads_once_under_concurrent_first_use(ngram: LearnedDe
         results = list(pool.map(lambda _: fresh.annotate_many(turns), range(16)))
     assert all(r == results[0] for r in results)
     assert results[0] == ngram.annotate_many(turns)
+
+
+def test_a_short_sentence_read_alone_raises_risk_only_when_confident(usem3: LearnedDetector) -> None:
+    import math
+
+    import numpy as np
+
+    model = usem3._model()
+    signals = model.heads["user"].signals
+    j = signals.index(Signal.RISK_SELF)
+    threshold = float(model.heads["user"].thresholds[j])
+
+    def short_alone_at(p: float) -> frozenset[Signal]:
+        logits = np.full((2, len(signals)), -10.0)
+        logits[1, j] = math.log(p / (1 - p))
+        return usem3._annotation(model, "user", ["own", "short"], logits, 1, 1).signals
+
+    assert threshold < 0.6 < 0.95
+    assert Signal.RISK_SELF not in short_alone_at(0.6)  # above the threshold, below the floor
+    assert short_alone_at(0.95) == {Signal.RISK_SELF}

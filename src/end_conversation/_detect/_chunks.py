@@ -87,25 +87,32 @@ def chunks(text: str, size: int = CHUNK_CHARS, pack: int = PACK_CHARS) -> list[s
     return out
 
 
-def shifted_chunks(text: str, size: int = CHUNK_CHARS, pack: int = PACK_CHARS) -> list[str]:
+def shifted_chunks(
+    text: str, size: int = CHUNK_CHARS, pack: int = PACK_CHARS, *, short_alone: bool = False
+) -> list[str]:
     """Chunks packed as `chunks` packs them, but one starting at every sentence.
 
     `chunks` cuts a turn at fixed places, so two sentences that belong together can
     fall into different chunks, or one can be packed behind an unrelated request.
     Read from every sentence start, each run of sentences is also seen on its own.
-    At most one chunk per sentence, each at most `size` characters.
+    At most one chunk per sentence, each at most `size` characters; a single sentence
+    shorter than `pack` is a chunk of its own only with `short_alone`.
     """
     spans = _sentences(text)
     out: list[str] = []
     for i, (start, _) in enumerate(spans):
         end = start
+        taken = 0
         for _, s_end in spans[i:]:
             if s_end - start > size and end > start:
                 break
             end = min(s_end, start + size)
+            taken += 1
             if end - start >= pack:
                 break
         piece = text[start:end].strip()
-        if piece:
+        # a short last sentence alone ("Paragraph 3 needs work.") usually says too
+        # little to be read on its own; it was read with what came before it
+        if piece and (short_alone or taken > 1 or end - start >= pack):
             out.append(piece)
     return out

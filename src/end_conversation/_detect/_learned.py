@@ -42,6 +42,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _LONG_WORDS = 80  # longer assistant turns raise no learned refusal or redirection
 _SHIFTED_CHARS = 2000  # turns up to this long are also read from every sentence start...
 _SHIFTED = {"user": Signal.RISK_SELF, "assistant": Signal.WARNING}  # ...for these signals
+_SHORT_RISK = 0.8  # a short sentence read alone raises risk_self only from this score
 
 
 def _default_weights(model: str) -> Traversable:
@@ -251,7 +252,8 @@ class LearnedDetector:
         """Annotate many turns with one batched model pass per role."""
         model = self._model()
         pieces: dict[str, list[str]] = {"user": [], "assistant": []}
-        spans: list[tuple[str, int, int, int]] = []  # role, first chunk, first shifted, end
+        # role, then where its chunks, shifted chunks, short sentences and the next turn start
+        spans: list[tuple[str, int, int, int, int]] = []
         for turn in turns:
             role: Literal["user", "assistant"] = turn.role
             # A lone surrogate cannot be encoded; it carries no meaning, so it is read as
@@ -261,19 +263,29 @@ class LearnedDetector:
             start = len(pieces[role])
             pieces[role].extend(found)
             shifted: list[str] = []
+            short: list[str] = []
             if found and len(text) <= _SHIFTED_CHARS:
                 # The same turn read again from every sentence start, for one signal
                 # per role (`_SHIFTED`): a disclosure packed behind an ordinary request
                 # ("... I wrote a note for them. Can you close this chat?") or a warning
                 # packed behind a redirection is otherwise drowned by its neighbour.
-                packed = set(found)
-                shifted = [
+                # A short sentence read alone ("I feel sleepy.") needs a confident
+                # score for risk (`_SHORT_RISK`): alone, "Paragraph 18 is unclear."
+                # can reach the risk threshold.
+                seen = set(found)
+                size, pack = model.chunk_chars, model.pack_chars
+                shifted = [c for c in shifted_chunks(text, size, pack) if c not in seen]
+                seen.update(shifted)
+                short = [
                     c
-                    for c in shifted_chunks(text, model.chunk_chars, model.pack_chars)
-                    if c not in packed
+                    for c in shifted_chunks(text, size, pack, short_alone=True)
+                    if c not in seen
                 ]
                 pieces[role].extend(shifted)
-            spans.append((role, start, start + len(found), start + len(found) + len(shifted)))
+                pieces[role].extend(short)
+            first_shifted = start + len(found)
+            first_short = first_shifted + len(shifted)
+            spans.append((role, start, first_shifted, first_short, first_short + len(short)))
         try:
             logits = {role: model.logits(role, texts) for role, texts in pieces.items()}
         except ModelError:
@@ -281,8 +293,10 @@ class LearnedDetector:
         except Exception as exc:  # the encoder raised: fail closed
             raise ModelError(f"{self.model} scoring failed: {type(exc).__name__}: {exc}") from exc
         return [
-            self._annotation(model, role, pieces[role][lo:end], logits[role][lo:end], hi - lo)
-            for role, lo, hi, end in spans
+            self._annotation(
+                model, role, pieces[role][lo:end], logits[role][lo:end], mid - lo, short - lo
+            )
+            for role, lo, mid, short, end in spans
         ]
 
     def _annotation(
@@ -292,6 +306,7 @@ class LearnedDetector:
         texts: list[str],
         logits: npt.NDArray[Any],
         packed: int,
+        short: int | None = None,
     ) -> Annotation:
         import numpy as np
 
@@ -300,11 +315,15 @@ class LearnedDetector:
         head = model.heads[role]
         probs: np.ndarray = 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
         if packed < len(texts):
-            # shifted chunks (see `annotate_many`) speak for one signal only
+            # shifted chunks (see `annotate_many`) speak for one signal only, and a short
+            # sentence alone for risk only when confident
             keep = head.signals.index(_SHIFTED[role]) if _SHIFTED[role] in head.signals else -1
             for j in range(len(head.signals)):
                 if j != keep:
                     probs[packed:, j] = 0.0
+                elif short is not None and head.signals[j] is Signal.RISK_SELF:
+                    alone = probs[short:, j]
+                    probs[short:, j] = np.where(alone >= _SHORT_RISK, alone, 0.0)
         if sum(len(t.split()) for t in texts[:packed]) > _LONG_WORDS:
             # A long answer is help, not a refusal: the heads read informative prose as
             # refusal or redirection often enough that one compliant answer could make

@@ -4,8 +4,11 @@
 
 A turn: user message -> model calls end_conversation (denied: too early) ->
 tool_result -> model's final reply. Both sides talk to the same scripted
-Messages API server on loopback, interleaved in one run. Also reports the
-size of stored conversations.
+Messages API server on loopback, interleaved in one run, the order rotating from
+round to round. Every side shares one Guard, warmed on the round's text before
+any side is timed: a cold annotation (milliseconds with the learned detector) would
+otherwise fall on whichever side runs first, and the figure is the loop's own cost.
+Also reports the size of stored conversations.
 """
 
 from __future__ import annotations
@@ -43,6 +46,16 @@ def bare_turn(client: Anthropic, guard: Guard, params: dict[str, Any], text: str
     client.messages.create(messages=messages, **params)
 
 
+def warm(guard: Guard, text: str) -> None:
+    """Annotate the round's turns (untimed), so no side pays a cold annotation."""
+    call = {"type": "tool_use", "id": "toolu_bench", "name": "end_conversation"}
+    call["input"] = {"reason": "abuse", "summary": "x"}
+    guard.evaluate(
+        [{"role": "user", "content": text}, {"role": "assistant", "content": [call]}],
+        tool_use_id="toolu_bench",
+    )
+
+
 def bench_overhead(turns: int) -> None:
     with FakeMessagesServer(script) as server, tempfile.TemporaryDirectory() as tmp:
         client = Anthropic(api_key="bench", base_url=server.url, max_retries=0)
@@ -63,7 +76,9 @@ def bench_overhead(turns: int) -> None:
             # Each timed turn runs in an existing, new conversation (creating it is not
             # part of a turn), so histories stay as short as the bare side's.
             conversations = {name: chat.start() for name, chat in chats.items()}
-            for name in ("bare", "memory", "sqlite"):
+            warm(guard, text)
+            order = ("bare", "memory", "sqlite")
+            for name in order[i % 3 :] + order[: i % 3]:
                 start = time.perf_counter()
                 if name == "bare":
                     bare_turn(client, guard, params, text)

@@ -4,8 +4,10 @@
 
 A turn: user message -> model calls end_conversation (denied: too early) ->
 tool_result -> model's final reply. Both sides talk to the same scripted
-Messages API server on loopback, interleaved in one run, the order rotating from
-round to round. Every side shares one Guard, warmed on the round's text before
+Messages API server on loopback, in its own process as the real API would be (in
+this one, its thread would compete with the loop for the GIL, and each store call
+that releases the GIL would hand it over), interleaved in one run, the order
+rotating from round to round. Every side shares one Guard, warmed on the round's text before
 any side is timed: a cold annotation (milliseconds with the learned detector) would
 otherwise fall on whichever side runs first, and the figure is the loop's own cost.
 Also reports the size of stored conversations.
@@ -15,9 +17,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -56,9 +62,34 @@ def warm(guard: Guard, text: str) -> None:
     )
 
 
+def serve() -> None:
+    """The fake API for `fake_api`: prints its URL, serves until stdin closes."""
+    with FakeMessagesServer(script) as server:
+        print(server.url, flush=True)
+        sys.stdin.read()
+
+
+@contextmanager
+def fake_api() -> Iterator[str]:
+    """The scripted Messages API in its own process; its URL."""
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        yield proc.stdout.readline().strip()
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait(timeout=10)
+
+
 def bench_overhead(turns: int) -> None:
-    with FakeMessagesServer(script) as server, tempfile.TemporaryDirectory() as tmp:
-        client = Anthropic(api_key="bench", base_url=server.url, max_retries=0)
+    with fake_api() as url, tempfile.TemporaryDirectory() as tmp:
+        client = Anthropic(api_key="bench", base_url=url, max_retries=0)
         guard = Guard()
         params = {
             "model": MODEL,
@@ -135,7 +166,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=300)
     parser.add_argument("--conversations", type=int, default=2000)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        serve()
+        return
     bench_overhead(args.turns)
     bench_storage(args.conversations)
 

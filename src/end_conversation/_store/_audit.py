@@ -100,13 +100,7 @@ def chain_bodies(
 ) -> list[tuple[AuditRecord, str]]:
     """`chain`, with each record's canonical body (what a store writes), made once."""
     return [
-        # The event was validated when it was made; the added fields are ours.
-        (
-            AuditRecord.model_construct(
-                **dict(event), seq=seq, at=float(at), prev_hash=prev, hash=digest
-            ),
-            body,
-        )
+        (AuditRecord(**dict(event), seq=seq, at=float(at), prev_hash=prev, hash=digest), body)
         for event, seq, body, prev, digest in links(events, after_seq, after_hash, at)
     ]
 
@@ -188,9 +182,7 @@ def decision_event(
         detail["summary"] = verdict.summary
     if ReasonCode.END_FAILED in verdict.reasons:  # why the end was not carried out
         detail["end_failed"] = verdict.detail
-    # Every field comes from a validated Verdict, already of its type: built without
-    # validating again (this runs for every decision, on the turn's path).
-    return AuditEvent.model_construct(
+    return AuditEvent(
         kind="decision",
         conversation_id=conversation_id,
         user_id=user_id,

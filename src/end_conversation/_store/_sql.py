@@ -431,9 +431,7 @@ class SQLStore:
             at, head = self._locked_now(db, events)
             chained = self._audit(db, events, at, head)
         return [
-            AuditRecord.model_construct(
-                **dict(event), seq=seq, at=float(at), prev_hash=prev, hash=digest
-            )
+            AuditRecord(**dict(event), seq=seq, at=float(at), prev_hash=prev, hash=digest)
             for event, seq, _, prev, digest in chained
         ]
 
@@ -739,9 +737,7 @@ def check_review_state(
 
 
 def _conversation(row: Sequence[Any]) -> ConversationRecord:
-    # The columns have the fields' types (the schema says so, and only this module
-    # writes them): built without validating again, on every turn's path.
-    return ConversationRecord.model_construct(
+    return ConversationRecord(
         id=row[0],
         user_id=row[1],
         parent_id=row[2],

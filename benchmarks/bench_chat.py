@@ -1,6 +1,6 @@
 """Loop overhead: one full turn through Chat vs the same requests with the bare SDK.
 
-    python benchmarks/bench_chat.py [--turns 300]
+    python benchmarks/bench_chat.py [--turns 300] [--long 100]
 
 A turn: user message -> model calls end_conversation (denied: too early) ->
 tool_result -> model's final reply. Both sides talk to the same scripted
@@ -10,7 +10,9 @@ that releases the GIL would hand it over), interleaved in one run, the order
 rotating from round to round. Every side shares one Guard, warmed on the round's text before
 any side is timed: a cold annotation (milliseconds with the learned detector) would
 otherwise fall on whichever side runs first, and the figure is the loop's own cost.
-Also reports the size of stored conversations.
+A second table times the same turn in one long conversation per side (--long
+earlier messages, growing by the turns timed): what reading the history back would
+cost grows with it. Also reports the size of stored conversations.
 """
 
 from __future__ import annotations
@@ -128,6 +130,59 @@ def bench_overhead(turns: int) -> None:
         client.close()
 
 
+def bench_long(turns: int, prior: int) -> None:
+    seed: list[dict[str, Any]] = []
+    for i in range(prior // 2):
+        seed.append({"role": "user", "content": f"Here is part {i} of my question about the garden."})
+        seed.append({"role": "assistant", "content": [{"type": "text", "text": f"Noted, part {i}."}]})
+    with fake_api() as url, tempfile.TemporaryDirectory() as tmp:
+        client = Anthropic(api_key="bench", base_url=url, max_retries=0)
+        guard = Guard()
+        params = {
+            "model": MODEL,
+            "max_tokens": 1024,
+            "system": system_prompt(),
+            "tools": [tool_param()],
+        }
+        stores = {"memory": MemoryStore(), "sqlite": SQLiteStore(Path(tmp) / "long.sqlite3")}
+        conversations = {}
+        for name, store in stores.items():
+            chat = Chat(client, model=MODEL, store=store, guard=guard)
+            conversations[name] = chat.conversation(store.create(messages=seed).id)
+            conversations[name].send("hello again")  # the first turn reads the history
+        history = [*seed, {"role": "user", "content": "hello again"}]
+        timings: dict[str, list[float]] = {"bare": [], "memory": [], "sqlite": []}
+        for i in range(turns + 10):
+            text = f"you are useless {i}"
+            warm(guard, text)
+            order = ("bare", "memory", "sqlite")
+            for name in order[i % 3 :] + order[: i % 3]:
+                start = time.perf_counter()
+                if name == "bare":  # the builder's own loop keeps its history in a list
+                    messages = [*history, {"role": "user", "content": text}]
+                    first = client.messages.create(messages=messages, **params)
+                    messages.append({"role": "assistant", "content": first.content})
+                    verdict = guard.evaluate(messages, tool_use_id="toolu_bench")
+                    messages.append({"role": "user", "content": [verdict.tool_result_block()]})
+                    final = client.messages.create(messages=messages, **params)
+                    messages.append({"role": "assistant", "content": final.content})
+                    history = messages
+                else:
+                    assert not conversations[name].send(text).ended
+                if i >= 10:
+                    timings[name].append(time.perf_counter() - start)
+        bare = statistics.median(timings["bare"])
+        print(
+            f"the same turn in one conversation of {prior} to {prior + 4 * (turns + 10)}"
+            f" messages, median of {turns}:"
+        )
+        print(f"  bare SDK            {bare * 1e3:7.2f} ms")
+        for name in ("memory", "sqlite"):
+            ours = statistics.median(timings[name])
+            print(f"  Chat + {name:7} store {ours * 1e3:7.2f} ms   ratio {ours / bare:.3f}")
+        client.close()
+
+
 def bench_storage(conversations: int) -> None:
     turn = [
         {"role": "user", "content": "Can you help me plan a three-day trip to Lisbon in May?"},
@@ -166,12 +221,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=300)
     parser.add_argument("--conversations", type=int, default=2000)
+    parser.add_argument("--long", type=int, default=100, help="earlier messages (0: skip)")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve()
         return
     bench_overhead(args.turns)
+    if args.long:
+        bench_long(args.turns // 2, args.long)
     bench_storage(args.conversations)
 
 

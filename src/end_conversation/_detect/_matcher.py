@@ -24,8 +24,12 @@ __all__ = ["LiteralIndex", "Matcher", "required_literals", "required_words", "sp
 _MIN = 3  # literals shorter than this filter too little to be worth checking
 _Triggers = frozenset[str] | None
 _WORD = re.compile(r"\w+")
-_CACHE_ENTRIES = 1 << 16
-"""Bound of each memo (tokens scanned, branch sets): cleared when full."""
+_TOKENS = 1 << 16
+"""Tokens remembered (the memo is cleared when full)."""
+_TOKEN_CHARS = 40
+"""Longest token remembered: the memo holds at most a few megabytes."""
+_LIVES = 1 << 11
+"""Branch sets each matcher remembers, by the triggers found (cleared when full)."""
 
 
 def _long_enough(literal: str) -> bool:
@@ -235,9 +239,10 @@ class LiteralIndex:
             hits = tokens.get(token)
             if hits is None:
                 hits = self._token(token)
-                if len(tokens) >= _CACHE_ENTRIES:
-                    tokens.clear()
-                tokens[token] = hits
+                if len(token) <= _TOKEN_CHARS:  # words recur; a long run of text does not
+                    if len(tokens) >= _TOKENS:
+                        tokens.clear()
+                    tokens[token] = hits
             found.update(hits)
         if self._words:
             found.update(f" {w}" for w in self._words.intersection(_WORD.findall(text)))
@@ -301,7 +306,7 @@ class Matcher:
             for trigger in mine:
                 branches.update(self._by_literal[trigger])
             live = tuple(self._regexes[i] for i in sorted(branches))
-            if len(self._lives) >= _CACHE_ENTRIES:
+            if len(self._lives) >= _LIVES:
                 self._lives.clear()
             self._lives[mine] = live
         self._last = (present, live)

@@ -16,6 +16,8 @@ from end_conversation import (
     MemoryStore,
     SQLiteStore,
 )
+from end_conversation._chat._chat import _Histories
+from end_conversation._store import ConversationRecord
 from end_conversation.testing import FakeMessagesServer, say
 from tests.chat._support import async_chat, closing, sync_chat
 
@@ -174,3 +176,19 @@ async def test_the_async_chat_reads_what_another_writer_stored_between_turns(
             assert _contents(server.requests[-1])[2:] == ["meanwhile", "second"]
         finally:
             await chat.client.close()
+
+
+def test_held_histories_stay_within_their_bounds() -> None:
+    histories = _Histories(max_entries=2, max_chars=10_000)
+    record = ConversationRecord(id="x", created_at=0.0)
+    for cid in ("a", "b", "c"):
+        histories.read(cid, record, [{"role": "user", "content": cid}])
+    assert histories.get("a") is None  # the oldest went first
+    assert histories.get("c") is not None
+    histories.appended("c", [{"role": "assistant", "content": "x" * 2_000}], 2)
+    assert histories.get("c") is None  # over a tenth of the text budget: not held
+    histories.appended("b", [{"role": "user", "content": "more"}], 5)
+    assert histories.get("b") is None  # someone else wrote (count 5, not 2): dropped
+    ended = ConversationRecord(id="d", created_at=0.0, ended_at=1.0)
+    histories.read("d", ended, [])
+    assert histories.get("d") is None  # an ended conversation is read every time

@@ -22,7 +22,6 @@ import anyio.to_thread
 
 from .._errors import EndConversationError, ModelResponseError
 from .._guard import Guard, Verdict
-from .._guard._cache import TextCache
 from .._oversight import Oversight, OversightPolicy
 from .._store import ConversationRecord, ConversationStore, Feedback, SQLiteStore
 from .._store._protocol import FeedbackKind
@@ -122,15 +121,13 @@ async def _aread(chunks: AsyncIterable[str]) -> AsyncIterator[str]:
         raise _malformed(exc) from exc
 
 
-def _copied(messages: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], int] | None:
-    """A deep copy of messages, and the length of their JSON text (None if they have
-    none: such messages are not held)."""
-    try:
-        text = json.dumps(list(messages))
-    except (TypeError, ValueError):
-        return None
-    copied: list[dict[str, Any]] = json.loads(text)
-    return copied, len(text)
+@dataclass(slots=True)
+class _Held:
+    """One conversation's held history."""
+
+    record: ConversationRecord
+    messages: list[dict[str, Any]]
+    chars: int
 
 
 class _Histories:
@@ -145,14 +142,15 @@ class _Histories:
     whole stored conversation; any other count drops the entry, and the turn reads the
     conversation before it calls the model. Entries are copies (what a Reply hands out
     may be changed by its reader), bounded like the guard's caches by count and by the
-    text they hold; one huge conversation is simply read each time. Safe across threads
-    (AsyncChat's store calls run in worker threads)."""
+    text they hold (the oldest go first; one huge conversation is simply read each
+    time). Safe across threads (AsyncChat's store calls run in worker threads)."""
 
     def __init__(self, *, max_entries: int = 1024, max_chars: int = 32 * 2**20) -> None:
-        self._cache: TextCache[str, tuple[ConversationRecord, list[dict[str, Any]], int]] = (
-            TextCache(max_entries=max_entries, max_chars=max_chars)
-        )
+        self._held: dict[str, _Held] = {}
+        self._chars = 0
         self._lock = threading.Lock()
+        self.max_entries = max_entries
+        self.max_chars = max_chars
 
     def get(
         self, conversation_id: str
@@ -160,39 +158,65 @@ class _Histories:
         """The record as last read and the held history (a new list: the caller may
         extend it)."""
         with self._lock:
-            entry = self._cache.get(conversation_id)
-        return None if entry is None else (entry[0], list(entry[1]))
+            held = self._held.get(conversation_id)
+            return None if held is None else (held.record, list(held.messages))
 
     def read(
         self, conversation_id: str, record: ConversationRecord, messages: list[dict[str, Any]]
     ) -> None:
         """What a read found (an ended conversation is not held: nothing is sent to it)."""
-        copied = None if record.ended else _copied(messages)
+        text = None if record.ended else _json(messages)
         with self._lock:
-            if copied is None:
-                self._cache.discard(conversation_id)
-            else:
-                self._cache.put(conversation_id, (record, *copied), copied[1])
+            self._drop(conversation_id)
+            if text is not None:
+                self._held[conversation_id] = _Held(record, json.loads(text), len(text))
+                self._chars += len(text)
+                self._trim(conversation_id)
 
     def appended(
         self, conversation_id: str, messages: Sequence[dict[str, Any]], count: int
     ) -> None:
         """An append of `messages` returned `count`."""
         with self._lock:
-            entry = self._cache.get(conversation_id)
-            if entry is None:
+            held = self._held.get(conversation_id)
+            if held is None:
                 return
-            record, held, held_size = entry
-            copied = _copied(messages)
-            if copied is None or len(held) + len(messages) != count:
-                self._cache.discard(conversation_id)  # someone else wrote: read it next time
+            text = _json(messages)
+            if text is None or len(held.messages) + len(messages) != count:
+                self._drop(conversation_id)  # someone else wrote: read it next time
                 return
-            total = held_size + copied[1]
-            self._cache.put(conversation_id, (record, [*held, *copied[0]], total), total)
+            held.messages.extend(json.loads(text))
+            held.chars += len(text)
+            self._chars += len(text)
+            self._trim(conversation_id)
 
     def forget(self, conversation_id: str) -> None:
         with self._lock:
-            self._cache.discard(conversation_id)
+            self._drop(conversation_id)
+
+    def _drop(self, conversation_id: str) -> None:
+        held = self._held.pop(conversation_id, None)
+        if held is not None:
+            self._chars -= held.chars
+
+    def _trim(self, conversation_id: str) -> None:
+        """Keep within the bounds: an entry over a tenth of the text budget is not
+        kept at all, then the oldest entries go."""
+        if self._held[conversation_id].chars > self.max_chars // 10:
+            self._drop(conversation_id)
+        while self._held and (
+            self._chars > self.max_chars or len(self._held) > self.max_entries
+        ):
+            self._drop(next(iter(self._held)))
+
+
+def _json(messages: Sequence[dict[str, Any]]) -> str | None:
+    """The messages as JSON text (what a held copy is made from), or None if they have
+    none: such messages are not held."""
+    try:
+        return json.dumps(list(messages))
+    except (TypeError, ValueError):
+        return None
 
 
 @dataclass(frozen=True)

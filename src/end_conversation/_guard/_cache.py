@@ -57,13 +57,6 @@ class TextCache(Generic[K, V]):
             first, _ = self._data.popitem(last=False)
             self.used -= self._costs.pop(first)
 
-    def discard(self, key: K) -> None:
-        """Drop the entry for `key`, if there is one."""
-        cost = self._costs.pop(key, None)
-        if cost is not None:
-            self.used -= cost
-            del self._data[key]
-
     def clear(self) -> None:
         """Drop every entry."""
         self._data.clear()

@@ -1,20 +1,31 @@
 """Loop overhead: one full turn through Chat vs the same requests with the bare SDK.
 
-    python benchmarks/bench_chat.py [--turns 300]
+    python benchmarks/bench_chat.py [--turns 300] [--long 100]
 
 A turn: user message -> model calls end_conversation (denied: too early) ->
 tool_result -> model's final reply. Both sides talk to the same scripted
-Messages API server on loopback, interleaved in one run. Also reports the
-size of stored conversations.
+Messages API server on loopback, in its own process as the real API would be (in
+this one, its thread would compete with the loop for the GIL, and each store call
+that releases the GIL would hand it over), interleaved in one run, the order
+rotating from round to round. Every side shares one Guard, warmed on the round's text before
+any side is timed: a cold annotation (milliseconds with the learned detector) would
+otherwise fall on whichever side runs first, and the figure is the loop's own cost.
+A second table times the same turn in one long conversation per side (--long
+earlier messages, growing by the turns timed): what reading the history back would
+cost grows with it. Also reports the size of stored conversations.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +54,44 @@ def bare_turn(client: Anthropic, guard: Guard, params: dict[str, Any], text: str
     client.messages.create(messages=messages, **params)
 
 
+def warm(guard: Guard, text: str) -> None:
+    """Annotate the round's turns (untimed), so no side pays a cold annotation."""
+    call = {"type": "tool_use", "id": "toolu_bench", "name": "end_conversation"}
+    call["input"] = {"reason": "abuse", "summary": "x"}
+    guard.evaluate(
+        [{"role": "user", "content": text}, {"role": "assistant", "content": [call]}],
+        tool_use_id="toolu_bench",
+    )
+
+
+def serve() -> None:
+    """The fake API for `fake_api`: prints its URL, serves until stdin closes."""
+    with FakeMessagesServer(script) as server:
+        print(server.url, flush=True)
+        sys.stdin.read()
+
+
+@contextmanager
+def fake_api() -> Iterator[str]:
+    """The scripted Messages API in its own process; its URL."""
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        yield proc.stdout.readline().strip()
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait(timeout=10)
+
+
 def bench_overhead(turns: int) -> None:
-    with FakeMessagesServer(script) as server, tempfile.TemporaryDirectory() as tmp:
-        client = Anthropic(api_key="bench", base_url=server.url, max_retries=0)
+    with fake_api() as url, tempfile.TemporaryDirectory() as tmp:
+        client = Anthropic(api_key="bench", base_url=url, max_retries=0)
         guard = Guard()
         params = {
             "model": MODEL,
@@ -63,7 +109,9 @@ def bench_overhead(turns: int) -> None:
             # Each timed turn runs in an existing, new conversation (creating it is not
             # part of a turn), so histories stay as short as the bare side's.
             conversations = {name: chat.start() for name, chat in chats.items()}
-            for name in ("bare", "memory", "sqlite"):
+            warm(guard, text)
+            order = ("bare", "memory", "sqlite")
+            for name in order[i % 3 :] + order[: i % 3]:
                 start = time.perf_counter()
                 if name == "bare":
                     bare_turn(client, guard, params, text)
@@ -75,6 +123,59 @@ def bench_overhead(turns: int) -> None:
                     timings[name].append(elapsed)
         bare = statistics.median(timings["bare"])
         print(f"one full turn (2 model calls, guard, tool_result), median of {turns}:")
+        print(f"  bare SDK            {bare * 1e3:7.2f} ms")
+        for name in ("memory", "sqlite"):
+            ours = statistics.median(timings[name])
+            print(f"  Chat + {name:7} store {ours * 1e3:7.2f} ms   ratio {ours / bare:.3f}")
+        client.close()
+
+
+def bench_long(turns: int, prior: int) -> None:
+    seed: list[dict[str, Any]] = []
+    for i in range(prior // 2):
+        seed.append({"role": "user", "content": f"Here is part {i} of my question about the garden."})
+        seed.append({"role": "assistant", "content": [{"type": "text", "text": f"Noted, part {i}."}]})
+    with fake_api() as url, tempfile.TemporaryDirectory() as tmp:
+        client = Anthropic(api_key="bench", base_url=url, max_retries=0)
+        guard = Guard()
+        params = {
+            "model": MODEL,
+            "max_tokens": 1024,
+            "system": system_prompt(),
+            "tools": [tool_param()],
+        }
+        stores = {"memory": MemoryStore(), "sqlite": SQLiteStore(Path(tmp) / "long.sqlite3")}
+        conversations = {}
+        for name, store in stores.items():
+            chat = Chat(client, model=MODEL, store=store, guard=guard)
+            conversations[name] = chat.conversation(store.create(messages=seed).id)
+            conversations[name].send("hello again")  # the first turn reads the history
+        history = [*seed, {"role": "user", "content": "hello again"}]
+        timings: dict[str, list[float]] = {"bare": [], "memory": [], "sqlite": []}
+        for i in range(turns + 10):
+            text = f"you are useless {i}"
+            warm(guard, text)
+            order = ("bare", "memory", "sqlite")
+            for name in order[i % 3 :] + order[: i % 3]:
+                start = time.perf_counter()
+                if name == "bare":  # the builder's own loop keeps its history in a list
+                    messages = [*history, {"role": "user", "content": text}]
+                    first = client.messages.create(messages=messages, **params)
+                    messages.append({"role": "assistant", "content": first.content})
+                    verdict = guard.evaluate(messages, tool_use_id="toolu_bench")
+                    messages.append({"role": "user", "content": [verdict.tool_result_block()]})
+                    final = client.messages.create(messages=messages, **params)
+                    messages.append({"role": "assistant", "content": final.content})
+                    history = messages
+                else:
+                    assert not conversations[name].send(text).ended
+                if i >= 10:
+                    timings[name].append(time.perf_counter() - start)
+        bare = statistics.median(timings["bare"])
+        print(
+            f"the same turn in one conversation of {prior} to {prior + 4 * (turns + 10)}"
+            f" messages, median of {turns}:"
+        )
         print(f"  bare SDK            {bare * 1e3:7.2f} ms")
         for name in ("memory", "sqlite"):
             ours = statistics.median(timings[name])
@@ -120,8 +221,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=300)
     parser.add_argument("--conversations", type=int, default=2000)
+    parser.add_argument("--long", type=int, default=100, help="earlier messages (0: skip)")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        serve()
+        return
     bench_overhead(args.turns)
+    if args.long:
+        bench_long(args.turns // 2, args.long)
     bench_storage(args.conversations)
 
 

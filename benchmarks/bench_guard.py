@@ -3,9 +3,11 @@ import time, first-decision model load, decision time by history length (cold an
 warm) and by turn length, `end-conversation check --jsonl` throughput and peak memory,
 and memory over many huge messages.
 
-    python benchmarks/bench_guard.py [--quick] [--memory-only]
+    python benchmarks/bench_guard.py [--quick] [--memory-only] [--rules-only]
 
 Cold = a fresh Guard, every turn text unseen (no cached annotations).
+Rules = the phrase rules alone (RuleDetector, full and backstop), per turn, over the
+starter scenarios' turns: the part of a cold decision that is not the learned model.
 Warm = the same transcript evaluated again by the same Guard.
 Memory = RSS growth over 10,000 calls (1,000 with --quick), each with a new 1 MB
 user message: the caches' text budget must keep it flat once they are full.
@@ -23,8 +25,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from end_conversation import Guard
+from end_conversation import Guard, RuleDetector
 from end_conversation._detect._protocol import Annotation, TurnText
+from end_conversation.workbench import load_suite
 
 USER = [
     "Can you help me with my essay about the industrial revolution? Paragraph {i} needs work.",
@@ -102,6 +105,33 @@ def bench_guard(sizes: list[int]) -> None:
         print(
             f"{n:7d} {cold * 1e3:10.2f} {warm * 1e3:10.3f} {cold / n * 1e6:13.1f} {n / cold:14.0f}"
         )
+
+
+def bench_rules(rounds: int) -> None:
+    turns = [
+        TurnText(role=m["role"], text=m["content"])
+        for scenario in load_suite("starter")
+        for m in scenario.messages
+        if isinstance(m.get("content"), str)
+    ]
+    figures = []
+    for detector in (RuleDetector(), RuleDetector(backstop=True)):
+        for turn in turns:  # compiles the patterns
+            detector.annotate(turn)
+        per_round = []
+        for r in range(rounds):
+            # Every round's texts are new (a word of their own), as a cold turn's are;
+            # the rest of their words recur, as they do from one turn to the next.
+            fresh = [TurnText(role=t.role, text=f"{t.text} r{r}x{i}") for i, t in enumerate(turns)]
+            start = time.perf_counter()
+            for turn in fresh:
+                detector.annotate(turn)
+            per_round.append((time.perf_counter() - start) / len(turns))
+        figures.append(statistics.median(per_round))
+    print(
+        f"rules alone, per turn ({len(turns)} scenario turns, median of {rounds} rounds):"
+        f" RuleDetector {figures[0] * 1e6:.0f} us, backstop {figures[1] * 1e6:.0f} us"
+    )
 
 
 def _fresh(code: str) -> str:
@@ -255,11 +285,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="skip the 10,000-turn size")
     parser.add_argument("--memory-only", action="store_true", help="only the memory row")
+    parser.add_argument("--rules-only", action="store_true", help="only the rules row")
     args = parser.parse_args()
+    if args.rules_only:
+        bench_rules(15)
+        return
     if not args.memory_only:
         bench_startup()
         sizes = [10, 100, 1000] if args.quick else [10, 100, 1000, 10000]
         bench_guard(sizes)
+        bench_rules(9 if args.quick else 25)
         bench_turn_length()
         bench_cli(500 if args.quick else 2000)
     bench_memory(1000 if args.quick else 10_000)

@@ -2,11 +2,13 @@
 over streamable HTTP on loopback, with 1, 8 and 32 concurrent clients; then memory
 over a long run.
 
-    python benchmarks/bench_mcp.py [--calls 400] [--rounds 5] [--soak 10000]
+    python benchmarks/bench_mcp.py [--calls 300] [--rounds 11] [--clients 1 8 32] [--soak 10000]
 
-The two tools run in alternating rounds; rates are medians over rounds, and the
-ratio is the median of each round's ratio (adjacent runs see the same machine load).
-Server CPU per call is measured too: it is not disturbed by the clients sharing cores.
+The two tools run in alternating rounds, which of them goes first alternating too
+(ABBA), so that a drift in the machine's load falls on both alike; rates are medians
+over rounds, and the ratio is the median of each pair's ratio (adjacent runs see the
+same machine load). Server CPU per call is measured too: it is not disturbed by the
+clients sharing cores.
 """
 
 from __future__ import annotations
@@ -107,8 +109,9 @@ async def run(url: str, tool: str, clients: int, calls: int, offset: int = 0) ->
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--calls", type=int, default=400, help="calls per tool per round")
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per client count")
+    parser.add_argument("--calls", type=int, default=300, help="calls per tool per round")
+    parser.add_argument("--rounds", type=int, default=11, help="interleaved rounds per client count")
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--soak", type=int, default=10000, help="calls in the memory run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -118,7 +121,7 @@ def main() -> None:
             f" {'round ratios':>14} {'cpu ms/call':>9} {'(echo)':>9} {'errors':>7}"
         )
         offset = 0
-        for clients in (1, 8, 32):
+        for clients in args.clients:
             # Warm both tools' code paths, then alternate them so that drift in the
             # machine's load falls on both alike.
             anyio.run(run, url, "echo", clients, 64)
@@ -126,17 +129,16 @@ def main() -> None:
             offset += 64
             ours_rates, echo_rates, errors = [], [], 0
             cpu = {"end_conversation": 0.0, "echo": 0.0}
-            for _ in range(args.rounds):
-                before = server_cpu_s(proc.pid)
-                ours, e1 = anyio.run(run, url, "end_conversation", clients, args.calls, offset)
-                middle = server_cpu_s(proc.pid)
+            for r in range(args.rounds):
+                rates = {}
+                for tool in ("end_conversation", "echo")[:: 1 if r % 2 == 0 else -1]:
+                    before = server_cpu_s(proc.pid)
+                    rates[tool], failed = anyio.run(run, url, tool, clients, args.calls, offset)
+                    cpu[tool] += server_cpu_s(proc.pid) - before
+                    errors += failed
                 offset += args.calls
-                echo, e2 = anyio.run(run, url, "echo", clients, args.calls)
-                cpu["end_conversation"] += middle - before
-                cpu["echo"] += server_cpu_s(proc.pid) - middle
-                ours_rates.append(ours)
-                echo_rates.append(echo)
-                errors += e1 + e2
+                ours_rates.append(rates["end_conversation"])
+                echo_rates.append(rates["echo"])
             per_call = {k: 1000 * v / (args.rounds * args.calls) for k, v in cpu.items()}
             ours_m, echo_m = statistics.median(ours_rates), statistics.median(echo_rates)
             ratios = sorted(o / e for o, e in zip(ours_rates, echo_rates, strict=True))

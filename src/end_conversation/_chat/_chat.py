@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import json
+import threading
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
@@ -119,6 +121,104 @@ async def _aread(chunks: AsyncIterable[str]) -> AsyncIterator[str]:
         raise _malformed(exc) from exc
 
 
+@dataclass(slots=True)
+class _Held:
+    """One conversation's held history."""
+
+    record: ConversationRecord
+    messages: list[dict[str, Any]]
+    chars: int
+
+
+class _Histories:
+    """The histories of the conversations a chat works on, so that a turn need not
+    read its conversation back from the store.
+
+    An entry is the record as last read (never an ended one: a turn starting from it
+    appends first, and that append refuses a conversation ended meanwhile) and the
+    conversation's first messages as stored: all of them, or a prefix once someone
+    else has appended. Messages are only ever appended, so when an append of k
+    messages returns the count len(entry) + k, the entry plus those messages is the
+    whole stored conversation; any other count drops the entry, and the turn reads the
+    conversation before it calls the model. Entries are copies (what a Reply hands out
+    may be changed by its reader), bounded like the guard's caches by count and by the
+    text they hold (the oldest go first; one huge conversation is simply read each
+    time). Safe across threads (AsyncChat's store calls run in worker threads)."""
+
+    def __init__(self, *, max_entries: int = 1024, max_chars: int = 32 * 2**20) -> None:
+        self._held: dict[str, _Held] = {}
+        self._chars = 0
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+        self.max_chars = max_chars
+
+    def get(
+        self, conversation_id: str
+    ) -> tuple[ConversationRecord, list[dict[str, Any]]] | None:
+        """The record as last read and the held history (a new list: the caller may
+        extend it)."""
+        with self._lock:
+            held = self._held.get(conversation_id)
+            return None if held is None else (held.record, list(held.messages))
+
+    def read(
+        self, conversation_id: str, record: ConversationRecord, messages: list[dict[str, Any]]
+    ) -> None:
+        """What a read found (an ended conversation is not held: nothing is sent to it)."""
+        text = None if record.ended else _json(messages)
+        with self._lock:
+            self._drop(conversation_id)
+            if text is not None:
+                self._held[conversation_id] = _Held(record, json.loads(text), len(text))
+                self._chars += len(text)
+                self._trim(conversation_id)
+
+    def appended(
+        self, conversation_id: str, messages: Sequence[dict[str, Any]], count: int
+    ) -> None:
+        """An append of `messages` returned `count`."""
+        with self._lock:
+            held = self._held.get(conversation_id)
+            if held is None:
+                return
+            text = _json(messages)
+            if text is None or len(held.messages) + len(messages) != count:
+                self._drop(conversation_id)  # someone else wrote: read it next time
+                return
+            held.messages.extend(json.loads(text))
+            held.chars += len(text)
+            self._chars += len(text)
+            self._trim(conversation_id)
+
+    def forget(self, conversation_id: str) -> None:
+        with self._lock:
+            self._drop(conversation_id)
+
+    def _drop(self, conversation_id: str) -> None:
+        held = self._held.pop(conversation_id, None)
+        if held is not None:
+            self._chars -= held.chars
+
+    def _trim(self, conversation_id: str) -> None:
+        """Keep within the bounds: an entry over a tenth of the text budget is not
+        kept at all, then the oldest entries go."""
+        if self._held[conversation_id].chars > self.max_chars // 10:
+            self._drop(conversation_id)
+        while self._held and (
+            self._chars > self.max_chars or len(self._held) > self.max_entries
+        ):
+            self._drop(next(iter(self._held)))
+
+
+def _json(messages: Sequence[dict[str, Any]]) -> str | None:
+    """The messages as JSON text (what a held copy is made from), or None if they have
+    none: such messages are not held."""
+    try:
+        return json.dumps(list(messages))
+    except (TypeError, ValueError):
+        return None
+
+
 @dataclass(frozen=True)
 class Conversation:
     """A handle on one conversation of a `Chat`."""
@@ -186,6 +286,12 @@ class _BaseChat(Generic[ClientT]):
         """The loop and its configuration."""
         self.oversight = Oversight(self.store, oversight, guard=self.core.guard)
         """Audit trail, review, feedback and circumvention over the store."""
+        self._histories = _Histories()
+
+    def _started(self, record: ConversationRecord) -> ConversationRecord:
+        """A conversation this chat created: its (empty) history is known."""
+        self._histories.read(record.id, record, [])
+        return record
 
     def _fork(self, conversation_id: str, at: int) -> ConversationRecord:
         """Create the branch for an edit of message `at` (store calls only)."""
@@ -196,16 +302,30 @@ class _BaseChat(Generic[ClientT]):
     def _stored(self, effect: Load | Append | End) -> Any:
         """Carry out a store-side effect; every guard decision goes to the audit trail
         in the same transaction as the messages it concerns."""
+        cid = effect.conversation_id
         if isinstance(effect, Load):
-            cid = effect.conversation_id
-            return self.store.get(cid), self.store.messages(cid)
+            if effect.known and (known := self._histories.get(cid)) is not None:
+                return known
+            try:
+                record, messages = self.store.get(cid), self.store.messages(cid)
+            except BaseException:
+                self._histories.forget(cid)
+                raise
+            self._histories.read(cid, record, messages)
+            return record, messages
         if isinstance(effect, Append):
-            cid, uid = effect.conversation_id, effect.user_id
+            uid = effect.user_id
             events = self.oversight.decisions(cid, uid, effect.verdicts)
-            count = self.store.append(cid, effect.messages, events=events)
+            try:
+                count = self.store.append(cid, effect.messages, events=events)
+            except BaseException:  # ended elsewhere, or did it land? read it next time
+                self._histories.forget(cid)
+                raise
+            self._histories.appended(cid, effect.messages, count)
             self.oversight.after_decisions(cid, uid, effect.verdicts)
             return count
-        cid, uid = effect.conversation_id, effect.user_id
+        uid = effect.user_id
+        self._histories.forget(cid)  # ended or not, the next turn reads the store
         # The honored decision, the other calls' decisions, the call and its results
         # and the end share one transaction.
         events = self.oversight.decisions(cid, uid, [*effect.verdicts, effect.verdict])
@@ -240,7 +360,7 @@ class Chat(_BaseChat["Anthropic"]):
 
     def start(self, *, user_id: str | None = None) -> Conversation:
         """Start a new conversation (`CoolingOffError` if this user is cooling off)."""
-        return Conversation(self, self.oversight.start(user_id=user_id).id)
+        return Conversation(self, self._started(self.oversight.start(user_id=user_id)).id)
 
     def conversation(self, conversation_id: str) -> Conversation:
         """A handle on an existing conversation (raises UnknownConversationError)."""
@@ -340,7 +460,7 @@ class AsyncChat(_BaseChat["AsyncAnthropic"]):
     async def start(self, *, user_id: str | None = None) -> AsyncConversation:
         """Start a new conversation (`CoolingOffError` if this user is cooling off)."""
         record = await anyio.to_thread.run_sync(lambda: self.oversight.start(user_id=user_id))
-        return AsyncConversation(self, record.id)
+        return AsyncConversation(self, self._started(record).id)
 
     async def conversation(self, conversation_id: str) -> AsyncConversation:
         """A handle on an existing conversation."""

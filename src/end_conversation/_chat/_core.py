@@ -4,6 +4,11 @@
 messages, call the model, run a tool, end the conversation) and receives their
 results. `Chat` drives it with plain calls, `AsyncChat` with awaits, so the
 twins cannot drift apart.
+
+A turn starts from the history the driver holds for the conversation, if it holds
+one, without reading it back: every write returns the stored message count, and a
+count other than the history's length means someone else wrote (the history is then
+read again before the model is called). The checks before an end always read.
 """
 
 from __future__ import annotations
@@ -66,6 +71,10 @@ class Load:
     """Read a conversation's record and messages."""
 
     conversation_id: str
+    known: bool = False
+    """The record and history the driver already holds may stand in for the read: the
+    turn appends next, which refuses an ended conversation and returns the count that
+    shows whether anything else was stored meanwhile."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,7 +277,7 @@ class ChatCore:
         """One user message, through to the model's final answer or an honored end."""
         user = {"role": "user", "content": sendable_text(text)}  # before anything is stored
         record: ConversationRecord
-        record, history = yield Load(conversation_id)
+        record, history = yield Load(conversation_id, known=True)
         if record.ended:
             # Sending to an ended conversation raises; it is not a no-op.
             raise ConversationEndedError(conversation_id, record.notice or "")

@@ -20,6 +20,7 @@ __all__ = [
     "chain",
     "chain_bodies",
     "decision_event",
+    "links",
     "verify_chain",
     "with_detail",
 ]
@@ -98,18 +99,25 @@ def chain_bodies(
     events: Sequence[AuditEvent], after_seq: int, after_hash: str, at: float
 ) -> list[tuple[AuditRecord, str]]:
     """`chain`, with each record's canonical body (what a store writes), made once."""
-    out: list[tuple[AuditRecord, str]] = []
+    return [
+        (AuditRecord(**dict(event), seq=seq, at=float(at), prev_hash=prev, hash=digest), body)
+        for event, seq, body, prev, digest in links(events, after_seq, after_hash, at)
+    ]
+
+
+def links(
+    events: Sequence[AuditEvent], after_seq: int, after_hash: str, at: float
+) -> list[tuple[AuditEvent, int, str, str, str]]:
+    """What chaining `events` makes of each, as (event, seq, body, prev_hash, hash):
+    what a store writes, without building the records."""
+    out: list[tuple[AuditEvent, int, str, str, str]] = []
     prev = after_hash or GENESIS
-    for offset, event in enumerate(events, 1):
+    for seq, event in enumerate(events, after_seq + 1):
         fields = event.model_dump(mode="json")
-        fields.update(seq=after_seq + offset, at=float(at))
+        fields.update(seq=seq, at=float(at))
         body = _canonical(fields)
         digest = _hash(prev, body)
-        # The event was validated when it was made; the added fields are ours.
-        record = AuditRecord.model_construct(
-            **event.model_dump(), seq=after_seq + offset, at=float(at), prev_hash=prev, hash=digest
-        )
-        out.append((record, body))
+        out.append((event, seq, body, prev, digest))
         prev = digest
     return out
 

@@ -33,7 +33,7 @@ from ._audit import (
     AuditEvent,
     AuditProblem,
     AuditRecord,
-    chain_bodies,
+    links,
     verify_chain,
     with_detail,
 )
@@ -48,6 +48,9 @@ __all__ = [
     "schema",
 ]
 
+_ROWS_PER_INSERT = 200
+"""Messages per INSERT statement: 800 parameters, under every SQLite build's limit (999);
+audit records, at 9 parameters, go half as many at a time."""
 _AUDIT_COLUMNS = ("at", "kind", "conversation_id", "user_id", "decision")
 # The fields a stored record's body holds: no more, no fewer.
 _BODY_FIELDS = frozenset(AuditRecord.model_fields) - {"prev_hash", "hash"}
@@ -189,35 +192,72 @@ class SQLStore:
         """The time for this transaction's changes. With audit events to write, the
         chain's lock is taken first: a later sequence number never gets an earlier
         time."""
-        if events:
-            self._x(db, self._lock_head()).fetchone()
-        return self._clock()
+        return self._locked_now(db, events)[0]
 
-    def _audit(self, db: Cursor, events: Sequence[AuditEvent], at: float) -> list[AuditRecord]:
+    def _locked_now(
+        self, db: Cursor, events: Sequence[AuditEvent]
+    ) -> tuple[float, tuple[Any, Any] | None]:
+        """`_now`, with the chain's head row it locked (None without events): the
+        transaction's `_audit` chains onto it without reading it again."""
+        head = tuple(self._x(db, self._lock_head()).fetchone()) if events else None
+        return self._clock(), head
+
+    def _audit(
+        self,
+        db: Cursor,
+        events: Sequence[AuditEvent],
+        at: float,
+        head: tuple[Any, Any] | None = None,
+    ) -> list[tuple[AuditEvent, int, str, str, str]]:
+        """Chain `events` after the head (one INSERT), as `links` describes them; `head` is
+        the row this transaction already locked (nothing else can have moved it since),
+        else it is locked and read here."""
         if not events:
             return []
-        seq, head = self._x(db, self._lock_head()).fetchone()
-        chained = chain_bodies(events, int(seq), str(head), at)
-        for r, body in chained:
+        seq, last_hash = head if head is not None else self._x(db, self._lock_head()).fetchone()
+        chained = links(events, int(seq), str(last_hash), at)
+        for first in range(0, len(chained), _ROWS_PER_INSERT // 2):
+            chunk = chained[first : first + _ROWS_PER_INSERT // 2]  # 9 parameters a row
+            params: list[Any] = []
+            for event, number, body, prev, digest in chunk:
+                params += (
+                    number,
+                    float(at),
+                    event.kind,
+                    event.conversation_id,
+                    event.user_id,
+                    event.decision,
+                    body,
+                    prev,
+                    digest,
+                )
+            rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk))
             self._x(
                 db,
                 "INSERT INTO audit (seq, at, kind, conversation_id, user_id, decision, body,"
-                " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    r.seq,
-                    r.at,
-                    r.kind,
-                    r.conversation_id,
-                    r.user_id,
-                    r.decision,
-                    body,
-                    r.prev_hash,
-                    r.hash,
-                ),
+                f" prev_hash, hash) VALUES {rows}",
+                params,
             )
-        last = chained[-1][0]
-        self._x(db, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (last.seq, last.hash))
-        return [r for r, _ in chained]
+        _, last_seq, _, _, last_digest = chained[-1]
+        self._x(db, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (last_seq, last_digest))
+        return chained
+
+    def _insert_messages(
+        self, db: Cursor, conversation_id: str, start: int, encoded: Sequence[str], at: float
+    ) -> None:
+        """Store encoded messages as seq `start`, `start` + 1, ...: one statement per
+        `_ROWS_PER_INSERT` messages (a turn's messages take one)."""
+        for first in range(0, len(encoded), _ROWS_PER_INSERT):
+            chunk = encoded[first : first + _ROWS_PER_INSERT]
+            params: list[Any] = []
+            for i, text in enumerate(chunk, start + first):
+                params += (conversation_id, i, text, at)
+            rows = ", ".join(["(?, ?, ?, ?)"] * len(chunk))
+            self._x(
+                db,
+                f"INSERT INTO messages (conversation_id, seq, content, at) VALUES {rows}",
+                params,
+            )
 
     # -------------------------------------------------------------- conversations
     def create(
@@ -244,12 +284,7 @@ class SQLStore:
             ).fetchone()
             if inserted is None:
                 raise StoreError(f"conversation {cid!r} already exists")
-            for i, text in enumerate(encoded):
-                self._x(
-                    db,
-                    "INSERT INTO messages (conversation_id, seq, content, at) VALUES (?, ?, ?, ?)",
-                    (cid, i, text, now),
-                )
+            self._insert_messages(db, cid, 0, encoded, now)
             self._audit(db, [e.model_copy(update={"conversation_id": cid}) for e in events], now)
             return self._row(db, cid)
 
@@ -287,7 +322,7 @@ class SQLStore:
         """Append messages unless the conversation has been ended."""
         encoded = [json.dumps(m) for m in messages]  # fail before touching the database
         with self._write() as db:
-            now = self._now(db, events)
+            now, head = self._locked_now(db, events)
             row = self._x(
                 db,
                 "UPDATE conversations SET message_count = message_count + ?"
@@ -298,14 +333,8 @@ class SQLStore:
                 record = self._row(db, conversation_id)
                 raise ConversationEndedError(conversation_id, record.notice or "")
             count = int(row[0])
-            start = count - len(encoded)
-            for i, text in enumerate(encoded):
-                self._x(
-                    db,
-                    "INSERT INTO messages (conversation_id, seq, content, at) VALUES (?, ?, ?, ?)",
-                    (conversation_id, start + i, text, now),
-                )
-            self._audit(db, events, now)
+            self._insert_messages(db, conversation_id, count - len(encoded), encoded, now)
+            self._audit(db, events, now, head)
             return count
 
     def end(
@@ -328,7 +357,7 @@ class SQLStore:
         added = [json.dumps(m) for m in messages]  # fail before touching the database
         notice = notice or default_notice()  # an ended conversation always has a notice
         with self._write() as db:
-            now = self._now(db, events)
+            now, head = self._locked_now(db, events)
             won = None
             if create:  # a new conversation, created ended: one statement
                 won = self._x(
@@ -359,14 +388,10 @@ class SQLStore:
                     )
                 return current
             record = _conversation(won)
-            start = record.message_count - len(added)
-            for i, text in enumerate(added):
-                self._x(
-                    db,
-                    "INSERT INTO messages (conversation_id, seq, content, at) VALUES (?, ?, ?, ?)",
-                    (conversation_id, start + i, text, now),
-                )
-            self._audit(db, events, now)
+            self._insert_messages(
+                db, conversation_id, record.message_count - len(added), added, now
+            )
+            self._audit(db, events, now, head)
             return record
 
     def _unlock(self, db: Cursor, conversation_id: str) -> None:
@@ -403,7 +428,12 @@ class SQLStore:
     def record(self, events: Sequence[AuditEvent]) -> list[AuditRecord]:
         """Append events to the audit trail."""
         with self._write() as db:
-            return self._audit(db, events, self._now(db, events))
+            at, head = self._locked_now(db, events)
+            chained = self._audit(db, events, at, head)
+        return [
+            AuditRecord(**dict(event), seq=seq, at=float(at), prev_hash=prev, hash=digest)
+            for event, seq, _, prev, digest in chained
+        ]
 
     def audit_trail(
         self,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .._errors import StoreError
 from ._audit import AuditProblem
@@ -17,6 +17,45 @@ __all__ = ["SQLiteStore"]
 
 _APPLICATION_ID = 0x45434F4E  # "ECON": marks the file as ours
 _SCHEMA_VERSION = 3
+
+
+class _Transaction:
+    """The store's connection under its lock: a write transaction (``BEGIN IMMEDIATE``,
+    committed on exit, rolled back on an exception) or reads; a database error is a
+    StoreError. (A class, not a generator context manager: it is on every turn's path.)"""
+
+    __slots__ = ("_store", "_write")
+
+    def __init__(self, store: SQLiteStore, *, write: bool) -> None:
+        self._store = store
+        self._write = write
+
+    def __enter__(self) -> sqlite3.Connection:
+        store = self._store
+        store._lock.acquire()
+        if self._write:
+            try:
+                store._db.execute("BEGIN IMMEDIATE")
+            except BaseException as exc:
+                store._lock.release()
+                if isinstance(exc, sqlite3.DatabaseError):
+                    raise StoreError(f"{store.path}: {exc}") from exc
+                raise
+        return store._db
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any
+    ) -> None:
+        store = self._store
+        try:
+            if self._write:
+                store._db.execute("COMMIT" if kind is None else "ROLLBACK")
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{store.path}: {error}") from error
+        finally:
+            store._lock.release()
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise StoreError(f"{store.path}: {exc}") from exc
 
 
 class SQLiteStore(SQLStore):
@@ -134,29 +173,13 @@ class SQLiteStore(SQLStore):
             tx.execute(f"PRAGMA application_id={_APPLICATION_ID}")
             tx.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> _Transaction:
         if self.read_only:
             raise StoreError(f"{self.path} was opened read-only")
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._db
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
-            except sqlite3.DatabaseError as exc:
-                raise StoreError(f"{self.path}: {exc}") from exc
+        return _Transaction(self, write=True)
 
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                yield self._db
-            except sqlite3.DatabaseError as exc:
-                raise StoreError(f"{self.path}: {exc}") from exc
+    def _read(self) -> _Transaction:
+        return _Transaction(self, write=False)
 
     def verify_audit(self) -> list[AuditProblem]:
         """Every way the stored trail is not intact; a damaged file is a StoreError

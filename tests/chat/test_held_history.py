@@ -1,0 +1,194 @@
+"""A chat keeps each conversation's history in memory instead of reading it back every
+turn. The store stays the source of truth: what another handle (a second tab, another
+process) stores or ends between two turns reaches the next turn before the model is
+called, and what a Reply hands out cannot change what the model is sent next."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from end_conversation import (
+    ConversationEndedError,
+    ConversationStore,
+    MemoryStore,
+    SQLiteStore,
+)
+from end_conversation._chat._chat import _Histories
+from end_conversation._store import ConversationRecord
+from end_conversation.testing import FakeMessagesServer, say
+from tests.chat._support import async_chat, closing, sync_chat
+
+
+class CountingStore:
+    """A store that counts the reads of messages."""
+
+    def __init__(self, inner: ConversationStore) -> None:
+        self._inner = inner
+        self.message_reads = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def messages(self, conversation_id: str) -> list[dict[str, Any]]:
+        self.message_reads += 1
+        return self._inner.messages(conversation_id)
+
+
+def _contents(request: dict[str, Any]) -> list[Any]:
+    return [m["content"] for m in request["messages"]]
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def pair(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Any, Any]:
+    """Two handles on one store: the chat's, and another writer's."""
+    if request.param == "memory":
+        shared = MemoryStore()
+        return shared, shared
+    path = tmp_path / "shared.sqlite3"
+    return SQLiteStore(path), SQLiteStore(path)
+
+
+def test_turns_in_a_conversation_nobody_else_writes_read_no_messages_back() -> None:
+    store = CountingStore(MemoryStore())
+    with (
+        FakeMessagesServer([say("one"), say("two"), say("three")], strict=True) as server,
+        closing(sync_chat(server, store)) as chat,
+    ):
+        conv = chat.start()
+        for text in ("a", "b", "c"):
+            conv.send(text)
+        assert store.message_reads == 0
+        assert _contents(server.requests[-1])[::2] == ["a", "b", "c"]
+        assert [m["content"] for m in store.messages(conv.id)][::2] == ["a", "b", "c"]
+
+
+def test_messages_another_writer_stored_between_turns_reach_the_model(pair: Any) -> None:
+    mine, theirs = pair
+    with (
+        FakeMessagesServer([say("one"), say("two")], strict=True) as server,
+        closing(sync_chat(server, mine)) as chat,
+    ):
+        conv = chat.start()
+        conv.send("first")
+        theirs.append(
+            conv.id,
+            [
+                {"role": "user", "content": "from the other tab"},
+                {"role": "assistant", "content": [{"type": "text", "text": "answered there"}]},
+            ],
+        )
+        conv.send("second")
+        assert _contents(server.requests[-1])[2:] == [
+            "from the other tab",
+            [{"type": "text", "text": "answered there"}],
+            "second",
+        ]
+        stored = [m["content"] for m in conv.messages]
+        assert len(stored) == 6
+        assert stored[0] == "first"
+        assert stored[4] == "second"
+
+
+def test_a_conversation_ended_elsewhere_is_refused_without_calling_the_model(pair: Any) -> None:
+    mine, theirs = pair
+    with (
+        FakeMessagesServer([say("one")], strict=True) as server,
+        closing(sync_chat(server, mine)) as chat,
+    ):
+        conv = chat.start()
+        conv.send("hello")
+        theirs.end(conv.id, verdict={"tool_use_id": "elsewhere"}, notice="Ended elsewhere.")
+        with pytest.raises(ConversationEndedError) as raised:
+            conv.send("are you there?")
+        assert raised.value.notice == "Ended elsewhere."
+        assert len(server.requests) == 1  # the model was not called again
+        assert [m["content"] for m in conv.messages][-1] != "are you there?"
+
+
+def test_a_conversation_reopened_elsewhere_can_be_written_to_again(pair: Any) -> None:
+    mine, theirs = pair
+    script = [say("hi"), say("welcome back")]
+    with (
+        FakeMessagesServer(script, strict=True) as server,
+        closing(sync_chat(server, mine)) as chat,
+    ):
+        conv = chat.start()
+        conv.send("hello")
+        theirs.end(conv.id, verdict={"tool_use_id": "elsewhere"}, notice="Ended.")
+        with pytest.raises(ConversationEndedError):
+            conv.send("still there?")
+        theirs.unlock(conv.id)
+        reply = conv.send("I'm back")
+        assert not reply.ended
+        assert _contents(server.requests[-1])[-1] == "I'm back"
+
+
+def test_changing_what_a_reply_hands_out_does_not_change_the_next_request() -> None:
+    with (
+        FakeMessagesServer([say("one"), say("two")], strict=True) as server,
+        closing(sync_chat(server, MemoryStore())) as chat,
+    ):
+        conv = chat.start()
+        reply = conv.send("first")
+        reply.messages[0]["content"] = "tampered"
+        reply.messages[1]["content"][0]["text"] = "tampered too"
+        conv.send("second")
+        assert _contents(server.requests[-1]) == [
+            "first",
+            [{"type": "text", "text": "one"}],
+            "second",
+        ]
+
+
+def test_every_chat_on_one_store_sees_the_others_turns(tmp_path: Path) -> None:
+    path = tmp_path / "shared.sqlite3"
+    with (
+        FakeMessagesServer([say(f"answer {i}") for i in range(4)], strict=True) as server,
+        closing(sync_chat(server, SQLiteStore(path))) as tab_a,
+        closing(sync_chat(server, SQLiteStore(path))) as tab_b,
+    ):
+        conv = tab_a.start()
+        other = tab_b.conversation(conv.id)
+        conv.send("a1")
+        other.send("b1")
+        conv.send("a2")
+        other.send("b2")
+        assert _contents(server.requests[-1])[::2] == ["a1", "b1", "a2", "b2"]
+        assert [m["content"] for m in conv.messages][::2] == ["a1", "b1", "a2", "b2"]
+
+
+@pytest.mark.anyio
+async def test_the_async_chat_reads_what_another_writer_stored_between_turns(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "shared.sqlite3"
+    other = SQLiteStore(path)
+    with FakeMessagesServer([say("one"), say("two")], strict=True) as server:
+        chat = async_chat(server, SQLiteStore(path))
+        try:
+            conv = await chat.start()
+            await conv.send("first")
+            other.append(conv.id, [{"role": "user", "content": "meanwhile"}])
+            await conv.send("second")
+            assert _contents(server.requests[-1])[2:] == ["meanwhile", "second"]
+        finally:
+            await chat.client.close()
+
+
+def test_held_histories_stay_within_their_bounds() -> None:
+    histories = _Histories(max_entries=2, max_chars=10_000)
+    record = ConversationRecord(id="x", created_at=0.0)
+    for cid in ("a", "b", "c"):
+        histories.read(cid, record, [{"role": "user", "content": cid}])
+    assert histories.get("a") is None  # the oldest went first
+    assert histories.get("c") is not None
+    histories.appended("c", [{"role": "assistant", "content": "x" * 2_000}], 2)
+    assert histories.get("c") is None  # over a tenth of the text budget: not held
+    histories.appended("b", [{"role": "user", "content": "more"}], 5)
+    assert histories.get("b") is None  # someone else wrote (count 5, not 2): dropped
+    ended = ConversationRecord(id="d", created_at=0.0, ended_at=1.0)
+    histories.read("d", ended, [])
+    assert histories.get("d") is None  # an ended conversation is read every time

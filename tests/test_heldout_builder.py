@@ -245,3 +245,29 @@ def test_the_learned_detector_is_imported_only_when_asked_for(tmp_path: Path) ->
     else:
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert "learned" in proc.stdout
+
+
+@needs_data
+def test_the_development_conversations_quote_training_rows_and_no_pool_line() -> None:
+    from training import dev_conversations
+
+    dev = dev_conversations.build(DATA)
+    assert [r["category"] for r in dev] == [r["category"] for r in _rows()]
+    corpus = _corpus()
+    quoted = {s.removesuffix(":context") for row in dev for s in row["sources"]}
+    in_corpus = [s for s in quoted if s in corpus]
+    assert len(in_corpus) > 500
+    assert not [s for s in in_corpus if is_heldout(corpus[s])]
+    # what the pool holds for evaluation (risk lines, refusals, warnings, polite
+    # re-asks) never appears; only its end requests and farewells do, which the
+    # phrase rules read and nothing is trained on
+    pool_dir = REPO / "training" / "heldout"
+    kept = {"end_requests.jsonl", "not_requests.jsonl"}
+    evaluation_only = set()
+    for path in pool_dir.glob("*.jsonl"):
+        if path.name in kept:
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            evaluation_only |= {norm_key(row[k]) for k in ("text", "user") if k in row}
+    assert not {norm_key(t) for row in dev for t in _texts(row)} & evaluation_only

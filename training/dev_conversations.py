@@ -1,0 +1,110 @@
+"""Build the development conversations: the held-out builder run on *training* rows.
+
+    python training/dev_conversations.py [--out training/out/dev.jsonl]
+    python training/score.py training/out/dev.jsonl
+
+The same categories and shapes as ``training/conversations.py``, but every corpus row
+quoted is a training row (``training.split.is_heldout`` inverted) and the warnings,
+refusals, redirections, risk lines, harmless mentions, push-back and polite re-asks come
+from the curated training rows, not from the evaluation-only pool. Thresholds and
+run-time rules are chosen on these; the held-out conversations only report. End
+requests and farewells still come from the pool (the phrase rules read them; nothing
+is trained on them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+import training.conversations as C  # noqa: E402
+import training.split as S  # noqa: E402
+from training.conversations import Pool, Text  # noqa: E402
+
+CURATED = HERE / "data" / "curated"
+DEFAULT_OUT = HERE / "out" / "dev.jsonl"
+SEED = 2024
+COMPLIANT = "Good question. In short, here is what it means and where it comes from."
+_LOAD_POOL = C.load_pool
+
+
+def _rows(name: str) -> list[dict[str, Any]]:
+    lines = (CURATED / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def dev_pool(folder: Path = C.POOL) -> Pool:
+    """The pool's end requests and farewells, everything else from curated training rows."""
+    pool = _LOAD_POOL(folder)
+    pool.warnings, pool.refusals, pool.redirections, pool.persistence = {}, {}, {}, {}
+    pool.polite = []
+    for r in _rows("warning"):
+        if r["labels"].get("warning") == 1:
+            pool.warnings.setdefault(r["lang"], []).append({"kind": "any", "text": r["text"]})
+    for r in _rows("refusal"):
+        if r["labels"].get("refusal") == 1:
+            pool.refusals.setdefault(r["lang"], []).append({"text": r["text"]})
+    for r in _rows("redirection"):
+        if r["labels"].get("redirection") == 1:
+            pool.redirections.setdefault(r["lang"], []).append(r["text"])
+    for r in _rows("user_pushback"):
+        pool.persistence.setdefault(r["lang"], []).append(r["text"])
+        if r["lang"] == "en" and r["labels"].get("abuse") == 0:
+            pool.polite.append(r["text"])
+    pool.risk = {"oblique": [], "disclosure": [], "method": []}
+    for r in _rows("risk_pos") + _rows("supplement_passive"):
+        if r["labels"].get("risk_self") != 1:
+            continue
+        note = str(r.get("note") or "").lower()
+        if "method" in note:
+            kind = "method"
+        elif any(w in note for w in ("oblique", "ideation", "passive", "burden", "letter", "giving")):
+            kind = "oblique"
+        else:
+            kind = "disclosure"
+        pool.risk[kind].append(Text(r["text"], r["lang"], "curated"))
+    pool.harmless = [
+        {"lang": "en", "kind": r.get("note", ""), "user": r["text"], "assistant": COMPLIANT}
+        for r in _rows("risk_hardneg")
+        if r["role"] == "user" and r["lang"] == "en"
+    ]
+    return pool
+
+
+def build(data: Path = C.DEFAULT_DATA, seed: int = SEED) -> list[dict[str, Any]]:
+    """Every development conversation, in a fixed order for a given seed."""
+    held, load_pool = C.is_heldout, C.load_pool
+    C.is_heldout = lambda row: not S.is_heldout(row)
+    C.load_pool = dev_pool
+    try:
+        return C.build(data, seed)
+    finally:
+        C.is_heldout, C.load_pool = held, load_pool
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=C.DEFAULT_DATA, help="the shared data folder")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output JSON Lines file")
+    parser.add_argument("--seed", type=int, default=SEED)
+    args = parser.parse_args(argv)
+    rows = build(args.data, args.seed)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"wrote {len(rows)} development conversations to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -184,10 +184,10 @@ def _read_jsonl(path: Path) -> list[Row]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def _heldout_rows(data: Path, name: str) -> list[Row]:
-    """The held-out rows of one corpus file, in file order (sorted by id)."""
+def _heldout_rows(data: Path, name: str, pick: Callable[[Row], bool] = is_heldout) -> list[Row]:
+    """The rows of one corpus file that `pick` keeps (the held-out ones), in file order."""
     with gzip.open(data / "train" / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
-        return [row for row in map(json.loads, fh) if is_heldout(row)]
+        return [row for row in map(json.loads, fh) if pick(row)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,12 +302,13 @@ def _t(row: Row) -> Text:
     return Text(str(row["text"]), str(row.get("lang", "en")), str(row["id"]))
 
 
-def load_sources(data: Path) -> Sources:
-    """Read the held-out rows of every corpus and sort them (each choice explained inline)."""
+def load_sources(data: Path, pick: Callable[[Row], bool] = is_heldout) -> Sources:
+    """Read the held-out rows (or those `pick` keeps) of every corpus and sort them (each
+    choice explained inline)."""
     src = Sources()
     # JailbreakBench: goals are harmful requests; responses carry their attack prompt as
     # context. jailbroken=False responses that say they refuse are real refusals.
-    for row in _heldout_rows(data, "jailbreakbench"):
+    for row in _heldout_rows(data, "jailbreakbench", pick):
         labels = row["labels"]
         if labels["kind"] == "goal":
             if not PERSONAL_TARGET.search(row["text"]):
@@ -330,7 +331,7 @@ def load_sources(data: Path) -> Sources:
         elif labels["jailbroken"] is True and not REFUSES.search(head):
             src.compliant_pairs.append(Pair(user, _t(row)))
     # MultiJail: every prompt is harmful; "Self-harm" ones are requests about oneself.
-    for row in _heldout_rows(data, "multijail"):
+    for row in _heldout_rows(data, "multijail", pick):
         tags = row["labels"]["tags"]
         text = Text(row["text"], row["lang"], row["id"])
         if "Self-harm" in tags:
@@ -342,7 +343,7 @@ def load_sources(data: Path) -> Sources:
         else:
             src.harm_other.setdefault(row["lang"], []).append(text)
     # SimpleSafetyTests: the self-harm area are risk requests, the rest harmful requests.
-    for row in _heldout_rows(data, "simplesafetytests"):
+    for row in _heldout_rows(data, "simplesafetytests", pick):
         if row["labels"]["harm_area"].startswith("Suicide"):
             src.self_methods.append(_t(row))
         elif not PERSONAL_TARGET.search(row["text"]):
@@ -352,7 +353,7 @@ def load_sources(data: Path) -> Sources:
     # names no personal target; mental-health prompts whose English version speaks of
     # suicide or self-harm in the first person are risk disclosures, in every language
     # (a general remark about suicide in society is not).
-    xs = _heldout_rows(data, "xsafety")
+    xs = _heldout_rows(data, "xsafety", pick)
     english = {r["id"].split(":", 2)[2]: r["text"] for r in xs if r["lang"] == "en"}
     asks = re.compile(r"\?|^(how|what|tell|give|help|write|please|teach|show|explain)", re.I)
     for row in xs:
@@ -370,7 +371,7 @@ def load_sources(data: Path) -> Sources:
             src.risk_other_lang.append(_t(row))
     # CoCoNot pref: benign prompts with a preferred (complying) and a dispreferred response;
     # a dispreferred response that refuses is a real over-refusal of a benign request.
-    coconot = _heldout_rows(data, "coconot")
+    coconot = _heldout_rows(data, "coconot", pick)
     prompts = {r["id"].rsplit(":", 1)[0]: r for r in coconot if r["role"] == "user"}
     for row in coconot:
         if row["split"] == "contrast_eval":
@@ -400,7 +401,7 @@ def load_sources(data: Path) -> Sources:
     # in its context ("yes", "21 years") is left out. Benign level-1 turns with no target,
     # with the bot's turn they answer, open some abuse conversations, unless either text
     # touches on feelings (ELIZA often asks about depression).
-    for row in _heldout_rows(data, "convabuse"):
+    for row in _heldout_rows(data, "convabuse", pick):
         labels = row["labels"]
         if labels.get("target") == "system" and labels["is_abuse_majority"] <= -1:
             if labels["abusive_share"] >= 0.75 and labels["is_abuse_mean"] <= -1.0:
@@ -418,7 +419,7 @@ def load_sources(data: Path) -> Sources:
     # RMHD: the community is the label. suicidewatch -> at risk; distress communities ->
     # distress; a few plainly benign communities -> harmless. Posts that are only a link
     # are left out.
-    for row in _heldout_rows(data, "rmhd"):
+    for row in _heldout_rows(data, "rmhd", pick):
         sub = row["labels"]["subreddit"]
         if "http" in row["text"]:
             continue
@@ -435,7 +436,7 @@ def load_sources(data: Path) -> Sources:
     # hurled at the assistant. Threats are left out: a threat against people is a risk
     # case (the guard must not end), not abuse.
     for name in ("hatecheck", "mhc"):
-        for row in _heldout_rows(data, name):
+        for row in _heldout_rows(data, name, pick):
             labels = row["labels"]
             you = SECOND_PERSON.get(row["lang"])
             if (
@@ -449,7 +450,7 @@ def load_sources(data: Path) -> Sources:
                 src.hate_at_you.setdefault(row["lang"], []).append(_t(row))
     # GoEmotions: calm or cheerful comments that use a death word are harmless mentions
     # ("[NAME] is killing it!"); neutral comments are filler.
-    for row in _heldout_rows(data, "goemotions"):
+    for row in _heldout_rows(data, "goemotions", pick):
         emotions = set(row["labels"]["emotions"])
         if not emotions <= CALM_EMOTIONS:
             continue
@@ -1017,13 +1018,20 @@ def long_history(b: Builder, turns: int = 1000) -> None:
         b.add("long_history", convo, reason, "en", "not_honored")
 
 
-def build(data: Path = DEFAULT_DATA, seed: int = SEED, pool_dir: Path = POOL) -> list[Row]:
+def build(
+    data: Path = DEFAULT_DATA,
+    seed: int = SEED,
+    pool_dir: Path = POOL,
+    *,
+    pool: Pool | None = None,
+    pick: Callable[[Row], bool] = is_heldout,
+) -> list[Row]:
     """Every held-out conversation, in a fixed order for a given seed.
 
     Each category draws from its own generator (seeded by the seed and its name), so a
     change to one category leaves the others' conversations as they were.
     """
-    b = Builder(load_pool(pool_dir), load_sources(data), random.Random(seed))
+    b = Builder(pool or load_pool(pool_dir), load_sources(data, pick), random.Random(seed))
     src, pool = b.src, b.pool
     steps: list[tuple[str, Callable[[], None]]] = [
         (
@@ -1061,13 +1069,21 @@ def build(data: Path = DEFAULT_DATA, seed: int = SEED, pool_dir: Path = POOL) ->
     return b.rows
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def cli(
+    argv: Sequence[str] | None,
+    *,
+    doc: str,
+    make: Callable[[Path, int], list[Row]],
+    out: Path,
+    seed: int,
+) -> int:
+    """Parse the command line, build with `make(data, seed)`, write JSON Lines, print counts."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output JSON Lines file")
-    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--out", type=Path, default=out, help="output JSON Lines file")
+    parser.add_argument("--seed", type=int, default=seed)
     args = parser.parse_args(argv)
-    rows = build(args.data, args.seed)
+    rows = make(args.data, args.seed)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as fh:
         for row in rows:
@@ -1079,6 +1095,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for category, count in counts.items():
         print(f"  {category:34} {count:5d}")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return cli(argv, doc=__doc__, make=build, out=DEFAULT_OUT, seed=SEED)
 
 
 if __name__ == "__main__":

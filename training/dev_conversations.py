@@ -14,7 +14,6 @@ is trained on them).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Sequence
@@ -34,7 +33,6 @@ CURATED = HERE / "data" / "curated"
 DEFAULT_OUT = HERE / "out" / "dev.jsonl"
 SEED = 2024
 COMPLIANT = "Good question. In short, here is what it means and where it comes from."
-_LOAD_POOL = C.load_pool
 
 
 def _rows(name: str) -> list[dict[str, Any]]:
@@ -44,7 +42,7 @@ def _rows(name: str) -> list[dict[str, Any]]:
 
 def dev_pool(folder: Path = C.POOL) -> Pool:
     """The pool's end requests and farewells, everything else from curated training rows."""
-    pool = _LOAD_POOL(folder)
+    pool = C.load_pool(folder)
     pool.warnings, pool.refusals, pool.redirections, pool.persistence = {}, {}, {}, {}
     pool.polite = []
     for r in _rows("warning"):
@@ -80,30 +78,17 @@ def dev_pool(folder: Path = C.POOL) -> Pool:
     return pool
 
 
+def _training_row(row: dict[str, Any]) -> bool:
+    return not S.is_heldout(row)
+
+
 def build(data: Path = C.DEFAULT_DATA, seed: int = SEED) -> list[dict[str, Any]]:
     """Every development conversation, in a fixed order for a given seed."""
-    held, load_pool = C.is_heldout, C.load_pool
-    C.is_heldout = lambda row: not S.is_heldout(row)
-    C.load_pool = dev_pool
-    try:
-        return C.build(data, seed)
-    finally:
-        C.is_heldout, C.load_pool = held, load_pool
+    return C.build(data, seed, pool=dev_pool(), pick=_training_row)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=C.DEFAULT_DATA, help="the shared data folder")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output JSON Lines file")
-    parser.add_argument("--seed", type=int, default=SEED)
-    args = parser.parse_args(argv)
-    rows = build(args.data, args.seed)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"wrote {len(rows)} development conversations to {args.out}")
-    return 0
+    return C.cli(argv, doc=__doc__, make=build, out=DEFAULT_OUT, seed=SEED)
 
 
 if __name__ == "__main__":

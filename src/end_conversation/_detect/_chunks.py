@@ -87,23 +87,25 @@ def chunks(text: str, size: int = CHUNK_CHARS, pack: int = PACK_CHARS) -> list[s
     return out
 
 
-def shifted_chunks(
-    text: str, size: int = CHUNK_CHARS, pack: int = PACK_CHARS, *, short_alone: bool = False
-) -> list[str]:
-    """Chunks packed as `chunks` packs them, but one starting at every sentence.
+def shifted_pieces(
+    text: str, size: int = CHUNK_CHARS, pack: int = PACK_CHARS
+) -> list[tuple[str, bool]]:
+    """Chunks packed as `chunks` packs them, but one starting at every sentence, each
+    with whether it is a single sentence shorter than `pack`.
 
     `chunks` cuts a turn at fixed places, so two sentences that belong together can
     fall into different chunks, or one can be packed behind an unrelated request.
     Read from every sentence start, each run of sentences is also seen on its own.
-    At most one chunk per sentence, each at most `size` characters; a single sentence
-    shorter than `pack` is a chunk of its own only with `short_alone`.
+    At most one chunk per sentence, each at most `size` characters; the work per
+    sentence is bounded by `size`.
     """
     spans = _sentences(text)
-    out: list[str] = []
+    out: list[tuple[str, bool]] = []
     for i, (start, _) in enumerate(spans):
         end = start
         taken = 0
-        for _, s_end in spans[i:]:
+        for k in range(i, len(spans)):
+            s_end = spans[k][1]
             if s_end - start > size and end > start:
                 break
             end = min(s_end, start + size)
@@ -111,8 +113,16 @@ def shifted_chunks(
             if end - start >= pack:
                 break
         piece = text[start:end].strip()
-        # a short last sentence alone ("Paragraph 3 needs work.") usually says too
-        # little to be read on its own; it was read with what came before it
-        if piece and (short_alone or taken > 1 or end - start >= pack):
-            out.append(piece)
+        if piece:
+            out.append((piece, taken == 1 and end - start < pack))
     return out
+
+
+def shifted_chunks(
+    text: str, size: int = CHUNK_CHARS, pack: int = PACK_CHARS, *, short_alone: bool = False
+) -> list[str]:
+    """The chunks of `shifted_pieces`. A single sentence shorter than `pack` is a chunk of
+    its own only with `short_alone`: a short last sentence alone ("Paragraph 3 needs
+    work.") usually says too little to be read on its own, and was read with what came
+    before it."""
+    return [c for c, short in shifted_pieces(text, size, pack) if short_alone or not short]

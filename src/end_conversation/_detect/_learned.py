@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._errors import ModelError
-from ._chunks import chunks, shifted_chunks
+from ._chunks import chunks, shifted_pieces
 from ._protocol import Annotation, Signal, TurnText
 
 if TYPE_CHECKING:
@@ -273,14 +273,10 @@ class LearnedDetector:
                 # score for risk (`_SHORT_RISK`): alone, "Paragraph 18 is unclear."
                 # can reach the risk threshold.
                 seen = set(found)
-                size, pack = model.chunk_chars, model.pack_chars
-                shifted = [c for c in shifted_chunks(text, size, pack) if c not in seen]
-                seen.update(shifted)
-                short = [
-                    c
-                    for c in shifted_chunks(text, size, pack, short_alone=True)
-                    if c not in seen
-                ]
+                for piece, is_short in shifted_pieces(text, model.chunk_chars, model.pack_chars):
+                    if piece not in seen:
+                        seen.add(piece)
+                        (short if is_short else shifted).append(piece)
                 pieces[role].extend(shifted)
                 pieces[role].extend(short)
             first_shifted = start + len(found)

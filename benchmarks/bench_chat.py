@@ -89,10 +89,12 @@ def fake_api() -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-def bench_overhead(turns: int) -> None:
+@contextmanager
+def rig() -> Iterator[tuple[Anthropic, Guard, dict[str, Any], dict[str, Any]]]:
+    """A client on the scripted API, one shared guard, the bare side's request parameters
+    and the two stores compared."""
     with fake_api() as url, tempfile.TemporaryDirectory() as tmp:
         client = Anthropic(api_key="bench", base_url=url, max_retries=0)
-        guard = Guard()
         params = {
             "model": MODEL,
             "max_tokens": 1024,
@@ -100,6 +102,23 @@ def bench_overhead(turns: int) -> None:
             "tools": [tool_param()],
         }
         stores = {"memory": MemoryStore(), "sqlite": SQLiteStore(Path(tmp) / "bench.sqlite3")}
+        try:
+            yield client, Guard(), params, stores
+        finally:
+            client.close()
+
+
+def report(timings: dict[str, list[float]]) -> None:
+    """The bare side's median, then each store's and its ratio to it."""
+    bare = statistics.median(timings["bare"])
+    print(f"  bare SDK            {bare * 1e3:7.2f} ms")
+    for name in ("memory", "sqlite"):
+        ours = statistics.median(timings[name])
+        print(f"  Chat + {name:7} store {ours * 1e3:7.2f} ms   ratio {ours / bare:.3f}")
+
+
+def bench_overhead(turns: int) -> None:
+    with rig() as (client, guard, params, stores):
         chats = {
             name: Chat(client, model=MODEL, store=s, guard=guard) for name, s in stores.items()
         }
@@ -121,13 +140,8 @@ def bench_overhead(turns: int) -> None:
                 elapsed = time.perf_counter() - start
                 if i >= 20:
                     timings[name].append(elapsed)
-        bare = statistics.median(timings["bare"])
         print(f"one full turn (2 model calls, guard, tool_result), median of {turns}:")
-        print(f"  bare SDK            {bare * 1e3:7.2f} ms")
-        for name in ("memory", "sqlite"):
-            ours = statistics.median(timings[name])
-            print(f"  Chat + {name:7} store {ours * 1e3:7.2f} ms   ratio {ours / bare:.3f}")
-        client.close()
+        report(timings)
 
 
 def bench_long(turns: int, prior: int) -> None:
@@ -135,16 +149,7 @@ def bench_long(turns: int, prior: int) -> None:
     for i in range(prior // 2):
         seed.append({"role": "user", "content": f"Here is part {i} of my question about the garden."})
         seed.append({"role": "assistant", "content": [{"type": "text", "text": f"Noted, part {i}."}]})
-    with fake_api() as url, tempfile.TemporaryDirectory() as tmp:
-        client = Anthropic(api_key="bench", base_url=url, max_retries=0)
-        guard = Guard()
-        params = {
-            "model": MODEL,
-            "max_tokens": 1024,
-            "system": system_prompt(),
-            "tools": [tool_param()],
-        }
-        stores = {"memory": MemoryStore(), "sqlite": SQLiteStore(Path(tmp) / "long.sqlite3")}
+    with rig() as (client, guard, params, stores):
         conversations = {}
         for name, store in stores.items():
             chat = Chat(client, model=MODEL, store=store, guard=guard)
@@ -171,16 +176,11 @@ def bench_long(turns: int, prior: int) -> None:
                     assert not conversations[name].send(text).ended
                 if i >= 10:
                     timings[name].append(time.perf_counter() - start)
-        bare = statistics.median(timings["bare"])
         print(
             f"the same turn in one conversation of {prior} to {prior + 4 * (turns + 10)}"
             f" messages, median of {turns}:"
         )
-        print(f"  bare SDK            {bare * 1e3:7.2f} ms")
-        for name in ("memory", "sqlite"):
-            ours = statistics.median(timings[name])
-            print(f"  Chat + {name:7} store {ours * 1e3:7.2f} ms   ratio {ours / bare:.3f}")
-        client.close()
+        report(timings)
 
 
 def bench_storage(conversations: int) -> None:

@@ -8,6 +8,7 @@ file cannot silently claim the wrong version.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import tomllib
@@ -210,11 +211,13 @@ def result_texts_of(results: ResultTexts) -> frozenset[str]:
     return frozenset(t.strip() for t in (*texts, *results.denied.values()) if "{" not in t)
 
 
+@functools.cache
 def shipped_result_texts() -> frozenset[str]:
     """The fixed tool-result texts of every shipped ``results`` version.
 
     A transcript may have been recorded under another version than the one in use;
-    these texts are the guard's own words, never the user's.
+    these texts are the guard's own words, never the user's. Read once per process:
+    the shipped files are package data.
     """
     out: set[str] = set()
     for version in prompt_versions("results"):

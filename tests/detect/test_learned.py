@@ -272,3 +272,20 @@ def test_a_short_sentence_read_alone_raises_risk_only_when_confident(usem3: Lear
     assert threshold < 0.6 < 0.95
     assert Signal.RISK_SELF not in short_alone_at(0.6)  # above the threshold, below the floor
     assert short_alone_at(0.95) == {Signal.RISK_SELF}
+
+
+def test_a_reported_warning_read_from_a_sentence_start_warns_of_nothing(
+    usem3: LearnedDetector,
+) -> None:
+    import numpy as np
+
+    model = usem3._model()
+    n = len(model.heads["assistant"].signals)
+    logits = np.array([[-10.0] * n, [10.0] * n])
+    reported = "Earlier I said I would end the conversation, but that was another chat."
+    note = usem3._annotation(model, "assistant", ["Happy to help.", reported], logits, 1)
+    assert Signal.WARNING not in note.signals
+    plain = "If the insults go on, I will end this conversation."
+    assert usem3._annotation(model, "assistant", ["Happy to help.", plain], logits, 1).signals == {
+        Signal.WARNING
+    }

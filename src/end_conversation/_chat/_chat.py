@@ -33,6 +33,7 @@ from ._core import (
     Effect,
     End,
     Load,
+    Peek,
     Reply,
     RunTool,
     advance,
@@ -299,10 +300,12 @@ class _BaseChat(Generic[ClientT]):
         seed = _seed(self.store.messages(conversation_id), at)
         return self.oversight.branch(parent, seed, at)
 
-    def _stored(self, effect: Load | Append | End) -> Any:
+    def _stored(self, effect: Load | Peek | Append | End) -> Any:
         """Carry out a store-side effect; every guard decision goes to the audit trail
         in the same transaction as the messages it concerns."""
         cid = effect.conversation_id
+        if isinstance(effect, Peek):
+            return self.store.get(cid)
         if isinstance(effect, Load):
             if effect.known and (known := self._histories.get(cid)) is not None:
                 return known
@@ -392,7 +395,7 @@ class Chat(_BaseChat["Anthropic"]):
         return step
 
     def _do(self, effect: Effect, on_text: TextCallback | None) -> Any:
-        if isinstance(effect, Load | Append | End):
+        if isinstance(effect, Load | Peek | Append | End):
             return self._stored(effect)
         if isinstance(effect, CallModel):
             return self._call(effect.params, on_text)
@@ -495,7 +498,7 @@ class AsyncChat(_BaseChat["AsyncAnthropic"]):
         return step
 
     async def _do(self, effect: Effect, on_text: TextCallback | None) -> Any:
-        if isinstance(effect, Load | Append | End):
+        if isinstance(effect, Load | Peek | Append | End):
             return await anyio.to_thread.run_sync(self._stored, effect)
         if isinstance(effect, CallModel):
             return await self._call(effect.params, on_text)

@@ -6,9 +6,16 @@ results. `Chat` drives it with plain calls, `AsyncChat` with awaits, so the
 twins cannot drift apart.
 
 A turn starts from the history the driver holds for the conversation, if it holds
-one, without reading it back: every write returns the stored message count, and a
-count other than the history's length means someone else wrote (the history is then
-read again before the model is called). The checks before an end always read.
+one, without reading it back: the user's message is stored before the model is called,
+that write returns the stored message count, and a count other than the history's
+length means someone else wrote (the history is then read again before the model is
+called). The rest of the turn (denied calls with their results and decisions, the
+answer) is stored in one write at its end; before each later model call the
+conversation's record (one row) shows whether anyone else stored or ended something
+meanwhile, and if so the turn stores what it has and reads the history again. An end
+stores what the turn has not stored yet first, and the checks before an end always
+read. A turn that fails (the model call, a malformed response) stores what it has
+before the error reaches the caller.
 """
 
 from __future__ import annotations
@@ -89,6 +96,14 @@ class Append:
 
 
 @dataclass(frozen=True, slots=True)
+class Peek:
+    """Read a conversation's record only (one row): its stored message count, and
+    whether it has been ended."""
+
+    conversation_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class CallModel:
     """Call the Messages API; the driver returns the final `Message`."""
 
@@ -124,7 +139,7 @@ class End:
     """Decisions on the other calls in the same message, audited with the end."""
 
 
-Effect = Load | Append | CallModel | RunTool | End
+Effect = Load | Peek | Append | CallModel | RunTool | End
 
 
 def advance(
@@ -217,6 +232,27 @@ def _text(assistant: dict[str, Any]) -> str:
     return "".join(b["text"] for b in assistant["content"] if b["type"] == "text")
 
 
+@dataclass(slots=True)
+class _Unsaved:
+    """What a turn has added and not stored yet, with the decisions on its calls: it
+    is stored in one write at the end of the turn, before an end, or when the turn
+    fails (the user's message is never lost)."""
+
+    conversation_id: str
+    user_id: str | None
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+
+    def add(self, messages: list[dict[str, Any]], verdicts: Sequence[Verdict] = ()) -> None:
+        self.messages.extend(messages)
+        self.verdicts.extend(verdicts)
+
+    def take(self) -> tuple[list[dict[str, Any]], tuple[Verdict, ...]]:
+        taken = self.messages, tuple(self.verdicts)
+        self.messages, self.verdicts = [], []
+        return taken
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class _Step:
     """One answered assistant turn with tool calls."""
@@ -283,11 +319,27 @@ class ChatCore:
             raise ConversationEndedError(conversation_id, record.notice or "")
         uid = record.user_id
         history = yield from self._append(conversation_id, uid, history, [user])
+        unsaved = _Unsaved(conversation_id, uid)
+        try:
+            return (yield from self._steps(unsaved, history, user))
+        except ConversationEndedError:
+            raise  # ended elsewhere: nothing more can be stored
+        except Exception:
+            if unsaved.messages:  # the calls already answered are kept
+                yield from self._save(unsaved)
+            raise
+
+    def _steps(
+        self, unsaved: _Unsaved, history: list[dict[str, Any]], user: dict[str, Any]
+    ) -> Generator[Effect, Any, Reply]:
+        conversation_id = unsaved.conversation_id
         added: list[dict[str, Any]] = [user]
         verdicts: list[Verdict] = []
         texts: list[str] = []
         stop: str | None = "max_steps"
         for _ in range(self.max_steps):
+            if unsaved.messages:
+                history = yield from self._refresh(unsaved, history)
             message: Message = yield CallModel(self.request(history))
             assistant = assistant_message(message)
             added.append(assistant)
@@ -295,14 +347,15 @@ class ChatCore:
             stop = assistant.get("stop_reason")
             uses = [b for b in assistant["content"] if b["type"] == "tool_use"]
             if not uses:
-                history = yield from self._append(conversation_id, uid, history, [assistant])
+                unsaved.add([assistant])
+                history = [*history, assistant]
                 if stop == "pause_turn":
                     continue  # send the paused turn back unchanged so the model goes on
                 break
             # Every tool call gets a result whatever the stop reason (end_turn,
             # max_tokens, pause_turn ...): a tool_use left unanswered makes the API
             # reject every later request of the conversation.
-            step = yield from self._answer(conversation_id, uid, history, assistant, uses, stop)
+            step = yield from self._answer(unsaved, history, assistant, uses, stop)
             history = step.history
             added.append(step.outcome)
             verdicts.extend(step.verdicts)
@@ -317,6 +370,7 @@ class ChatCore:
                     messages=tuple(added),
                     stop_reason="ended",
                 )
+        yield from self._save(unsaved)
         return Reply(
             conversation_id=conversation_id,
             text="".join(texts),
@@ -332,20 +386,50 @@ class ChatCore:
         user_id: str | None,
         history: list[dict[str, Any]],
         messages: list[dict[str, Any]],
-        verdicts: tuple[Verdict, ...] = (),
     ) -> Generator[Effect, Any, list[dict[str, Any]]]:
-        """Store messages; the history the model sees next, with anything another
+        """Store messages now; the history the model sees next, with anything another
         writer (a second tab) stored meanwhile."""
-        count = yield Append(conversation_id, messages, user_id, verdicts)
+        count = yield Append(conversation_id, messages, user_id)
         history = [*history, *messages]
         if count != len(history):
             _, history = yield Load(conversation_id)
         return history
 
+    def _refresh(
+        self, unsaved: _Unsaved, history: list[dict[str, Any]]
+    ) -> Generator[Effect, Any, list[dict[str, Any]]]:
+        """Before a later model call: the history with anything another writer stored
+        meanwhile (the turn then stores what it has first, and reads it all back)."""
+        cid = unsaved.conversation_id
+        record: ConversationRecord | None
+        try:
+            record = yield Peek(cid)
+        except Exception:  # the record cannot be read: the write below tells instead
+            record = None
+        if record is not None:
+            if record.ended:
+                raise ConversationEndedError(cid, record.notice or "")
+            if record.message_count == len(history) - len(unsaved.messages):
+                return history
+        if (yield from self._save(unsaved)) == len(history):
+            return history
+        _, stored = yield Load(cid)
+        return list(stored)
+
+    def _save(self, unsaved: _Unsaved) -> Generator[Effect, Any, int | None]:
+        """Store the turn's unsaved messages with the decisions on their calls, in one
+        write (never twice: an append that failed may still have landed); the stored
+        count it returned. What another writer (a second tab) stored meanwhile is read
+        before the next model call, by the check before an end, or by the next turn."""
+        messages, verdicts = unsaved.take()
+        if not messages:
+            return None
+        count: int = yield Append(unsaved.conversation_id, messages, unsaved.user_id, verdicts)
+        return count
+
     def _answer(
         self,
-        conversation_id: str,
-        user_id: str | None,
+        unsaved: _Unsaved,
         history: list[dict[str, Any]],
         assistant: dict[str, Any],
         uses: list[dict[str, Any]],
@@ -353,6 +437,7 @@ class ChatCore:
     ) -> Generator[Effect, Any, _Step]:
         """Results for every tool call of one assistant turn; an honored end is
         carried out only on the history it was checked against."""
+        conversation_id, user_id = unsaved.conversation_id, unsaved.user_id
         ran: dict[str, dict[str, Any]] = {}
         for block in uses:
             if block["name"] == TOOL_NAME:
@@ -374,6 +459,9 @@ class ChatCore:
             ending = next((v for v in decided.values() if v.ends), None)
             if ending is None:
                 break
+            # What the turn has not stored yet is stored first: the end is conditional
+            # on the stored count, and the stored transcript holds everything before it.
+            yield from self._save(unsaved)
             # The end must rest on what is stored now, not on what was loaded when the
             # turn began: a user may have written from another tab meanwhile.
             try:
@@ -413,12 +501,12 @@ class ChatCore:
 
         outcome = results(decided)
         # A tool call is stored together with its results: the stored transcript
-        # never holds a tool_use without its tool_result.
+        # never holds a tool_use without its tool_result. Denied calls are stored with
+        # the rest of the turn (one write); an end always writes before it is told.
         if ending is None:
             every = tuple(decided.values())
-            history = yield from self._append(
-                conversation_id, user_id, history, [assistant, outcome], every
-            )
+            unsaved.add([assistant, outcome], every)
+            history = [*history, assistant, outcome]
             return _Step(history=history, outcome=outcome, verdicts=every, ended=None)
         # The call, its results and the honored decision are stored by the end's own
         # transaction: the stored transcript never says "ended" about a conversation
@@ -471,9 +559,8 @@ class ChatCore:
         }
         told = results(decided)
         every = tuple(decided.values())
-        history = yield from self._append(
-            conversation_id, user_id, history, [assistant, told], every
-        )
+        unsaved.add([assistant, told], every)
+        history = [*history, assistant, told]
         return _Step(history=history, outcome=told, verdicts=every, ended=None)
 
     def _ended_by(self, conversation_id: str, verdict: Verdict) -> Generator[Effect, Any, bool]:

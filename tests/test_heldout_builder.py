@@ -271,3 +271,21 @@ def test_the_development_conversations_quote_training_rows_and_no_pool_line() ->
             row = json.loads(line)
             evaluation_only |= {norm_key(row[k]) for k in ("text", "user") if k in row}
     assert not {norm_key(t) for row in dev for t in _texts(row)} & evaluation_only
+
+
+@needs_data
+def test_the_tune_split_development_conversations_quote_only_unfitted_rows() -> None:
+    from training import dev_conversations
+    from training.split import group_of
+    from training.train import tune_split
+
+    dev = dev_conversations.build_tune(DATA)
+    assert [r["category"] for r in dev] == [r["category"] for r in _rows()]
+    corpus = _corpus()
+    quoted = {s.removesuffix(":context") for row in dev for s in row["sources"]}
+    in_corpus = [corpus[s] for s in quoted if s in corpus]
+    assert len(in_corpus) > 500
+    assert not [r for r in in_corpus if is_heldout(r)]
+    assert all(tune_split(group_of(r)) for r in in_corpus)  # no head was fitted on them
+    # and they differ from the conversations quoting any training row
+    assert [r["messages"] for r in dev] != [r["messages"] for r in dev_conversations.build(DATA)]

@@ -2,6 +2,7 @@
 
     python training/dev_conversations.py [--out training/out/dev.jsonl]
     python training/score.py training/out/dev.jsonl
+    python training/dev_conversations.py --tune   # tune-split rows only: dev_tune.jsonl
 
 The same categories and shapes as ``training/conversations.py``, but every corpus row
 quoted is a training row (``training.split.is_heldout`` inverted) and the warnings,
@@ -31,6 +32,7 @@ from training.conversations import Pool, Text  # noqa: E402
 
 CURATED = HERE / "data" / "curated"
 DEFAULT_OUT = HERE / "out" / "dev.jsonl"
+TUNE_OUT = HERE / "out" / "dev_tune.jsonl"
 SEED = 2024
 COMPLIANT = "Good question. In short, here is what it means and where it comes from."
 
@@ -82,13 +84,31 @@ def _training_row(row: dict[str, Any]) -> bool:
     return not S.is_heldout(row)
 
 
+def _tune_row(row: dict[str, Any]) -> bool:
+    from training.train import tune_split
+
+    return not S.is_heldout(row) and tune_split(S.group_of(row))
+
+
 def build(data: Path = C.DEFAULT_DATA, seed: int = SEED) -> list[dict[str, Any]]:
     """Every development conversation, in a fixed order for a given seed."""
     return C.build(data, seed, pool=dev_pool(), pick=_training_row)
 
 
+def build_tune(data: Path = C.DEFAULT_DATA, seed: int = SEED) -> list[dict[str, Any]]:
+    """The same, quoting only tune-split corpus rows: rows no head was fitted on, so
+    the user turns read as a new conversation's would (the fit rows' scores are
+    optimistic: persistent-harm requests the heads learnt read as harmful more surely
+    than new ones do)."""
+    return C.build(data, seed, pool=dev_pool(), pick=_tune_row)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    return C.cli(argv, doc=__doc__, make=build, out=DEFAULT_OUT, seed=SEED)
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--tune" in args:  # rows of the tune split only
+        args.remove("--tune")
+        return C.cli(args, doc=__doc__, make=build_tune, out=TUNE_OUT, seed=SEED)
+    return C.cli(args, doc=__doc__, make=build, out=DEFAULT_OUT, seed=SEED)
 
 
 if __name__ == "__main__":

@@ -153,7 +153,8 @@ def verdicts_python(
     from end_conversation import Guard, Policy
 
     pol = Policy.model_validate_json(policy.read_text()) if policy else Policy()
-    guard = Guard(policy=pol, detectors=_detectors(detectors))
+    chosen = None if detectors == "default" else _detectors(detectors)
+    guard = Guard(policy=pol, detectors=chosen)  # None: the shipped default, as check runs it
     return [json.loads(guard.evaluate(row["messages"]).to_json()) for row in rows]
 
 
@@ -291,7 +292,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("file", nargs="?", type=Path, default=DEFAULT_FILE)
     parser.add_argument("--python", action="store_true", help="run a Guard in this process")
     parser.add_argument(
-        "--detectors", default="rules", help="with --python: rules, learned, rules,learned"
+        "--detectors",
+        default="rules",
+        help="with --python: rules, learned, rules,learned, or default (what check runs)",
     )
     parser.add_argument("--policy", type=Path, default=None, help="policy file")
     parser.add_argument(

@@ -234,7 +234,12 @@ def _rmhd(row: dict[str, Any]) -> dict[str, int] | None:
 
 # (Multilingual) HateCheck: hateful cases are hate sent as a message; in a chat
 # with the assistant that is abusive conduct, so abuse positive (not
-# distress). Threat functionalities state intent to hurt people: risk_others.
+# distress). A direct threat states the writer's own intent to hurt people
+# ("I am going to shoot the next ... I see"): risk_others. A normative threat
+# wishes or demands violence without saying the writer will act ("... should all
+# be killed", "if only they had their throats cut"): hate, so abuse, but not a
+# user who may harm someone, so risk_others 0 (as 1 it taught the head that hate
+# itself is a risk to others, and every hateful tirade vetoed its own end).
 # Non-hateful cases (counter-speech, quotes, negation, reclaimed slurs,
 # profanity, neutral or positive mentions of groups) are the look-alike
 # negatives. Abuse of individuals or non-protected groups is insulting but
@@ -249,7 +254,7 @@ def _hatecheck(row: dict[str, Any]) -> dict[str, int] | None:
     out: dict[str, int] = {"distress": 0, "risk_self": 0, "harmful_request": 0}
     if gold == "hateful":
         out["abuse"] = 1
-        out["risk_others"] = 1 if func.startswith("threat_") else 0
+        out["risk_others"] = 1 if func == "threat_dir_h" else 0
     else:
         if func not in _HC_UNKNOWN_ABUSE:
             out["abuse"] = 0

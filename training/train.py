@@ -49,8 +49,15 @@ THRESHOLD_RULES: dict[str, tuple[Any, ...]] = {
     "risk_self": ("recall", 0.90, 0.3, 0.6),
     "risk_others": ("recall", 0.90, 0.4, 0.7),
     "distress": ("recall", 0.93, 0.35, 0.6),
-    "abuse": ("f", 1.0),
-    "harmful_request": ("f", 1.0),
+    # abuse and harmful_request are read for one thing only: the behaviour an end for
+    # abuse or harmful requests rests on must show in a user turn of the streak
+    # (`Policy.require_behaviour_signal`). That check tells a harmful request from a
+    # benign one the model over-refused; a missed one blocks a legitimate end, so
+    # recall first (0.1 at the lowest: on the development conversations quoting
+    # tune-split rows, it keeps all but one point of the persistent-harm ends and
+    # halves the over-refused benign users ended; 0.2 costs four points of the first)
+    "abuse": ("recall", 0.90, 0.1, 0.5),
+    "harmful_request": ("recall", 0.90, 0.1, 0.5),
     # a missed refusal blocks a legitimate end: recall first
     "refusal": ("recall", 0.92, 0.3, 0.7),
     # few tune positives (a dozen): the F1 optimum sits on a handful of rows and

@@ -247,6 +247,17 @@ def test_veto_names_its_evidence() -> None:
     assert "crisis" in verdict.tool_result["content"]
 
 
+POLITE_REFUSED = [
+    user("hi"),
+    assistant(REFUSE),
+    user("please?"),
+    assistant(WARN_ABUSE),
+    user("please?"),
+    end_call("abuse"),
+]
+"""Refused, warned and still asking, without a word of abuse."""
+
+
 @pytest.mark.parametrize(
     ("policy", "messages", "expected"),
     [
@@ -273,18 +284,10 @@ def test_veto_names_its_evidence() -> None:
             (Decision.ESCALATED, ReasonCode.PERSISTED_AFTER_WARNING),
         ),
         (Policy(require_behaviour_signal=True), persistent_abuse(), HONORED),
-        (
-            Policy(require_behaviour_signal=True),
-            [
-                user("hi"),
-                assistant(REFUSE),
-                user("please?"),
-                assistant(WARN_ABUSE),
-                user("please?"),
-                end_call("abuse"),
-            ],
-            (Decision.DENIED, ReasonCode.NO_PERSISTENCE),
-        ),
+        # by default the refusals alone are not evidence: a polite user whom the model
+        # refused and warned is not ended for abuse they never showed
+        (Policy(), POLITE_REFUSED, (Decision.DENIED, ReasonCode.NO_PERSISTENCE)),
+        (Policy(require_behaviour_signal=False), POLITE_REFUSED, HONORED),
     ],
 )
 def test_policy_knobs(

@@ -29,7 +29,7 @@ def test_honored_verdict_record() -> None:
             "notice": "This conversation has been ended, and no further messages can be sent in it.\n\nYou can start a new conversation at any time, or edit and resend an earlier message to continue from that point. Your other conversations are not affected. If you think this was a mistake, you can leave feedback.",
             "detail": "the user persisted after repeated refusals and an explicit warning",
             "versions": {
-                "policy": "default#3c8eea8f",
+                "policy": "default#560d018d",
                 "prompts": "system@v1#6eeec532,tool@v1#54cd8250,notice@v1#b4d9cd77,results@v2#d8dc2f2b",
                 "detectors": "rules@1",
             },

@@ -71,13 +71,16 @@ class Policy(BaseModel):
     )
     """How many user turns back an explicit end request may lie and still count."""
     require_behaviour_signal: bool = Field(
-        default=False,
+        default=True,
         description=(
-            "Also require the detectors to see the behaviour (a harmful request or abuse) in a "
-            "user turn of the streak; by default the assistant's refusals are the evidence."
+            "An end for harmful requests or abuse also needs the detectors to read a user "
+            "turn as a harmful request or as abuse: the assistant's refusals alone are not "
+            "evidence enough (a model may refuse a benign request). Off: the refusals, the "
+            "warning and the persistence suffice."
         ),
     )
-    """Also require a detected harmful request / abuse in a user turn of the streak."""
+    """An end for harmful requests / abuse needs a user turn read as a harmful request or
+    abuse, not only the assistant's refusals (a model may over-refuse)."""
     two_step: bool = Field(
         default=False,
         description=(

@@ -138,8 +138,12 @@ def _persistent(turns: list[LogicalTurn], reason: EndReason, policy: Policy) -> 
             evidence=(last_user.indices[0],) if last_user else (),
         )
     if policy.require_behaviour_signal:
-        wanted = Signal.ABUSE if reason is EndReason.ABUSE else Signal.HARMFUL_REQUEST
-        if not any(turns[p].has(wanted) for p in users):
+        # The refusals show what the model thought of the requests, not what they
+        # were: a model may refuse a benign one. Some user turn must read as a harmful
+        # request or as abuse (either, for either reason: the ask that started it may
+        # lie before the streak, and abuse while pressing a harmful ask is both).
+        said = [p for p in range(call) if turns[p].role == "user"]
+        if not any(turns[p].has(Signal.HARMFUL_REQUEST, Signal.ABUSE) for p in said):
             return Outcome(
                 qualifies=False,
                 reason=ReasonCode.NO_PERSISTENCE,

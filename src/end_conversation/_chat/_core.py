@@ -317,9 +317,8 @@ class ChatCore:
         if record.ended:
             # Sending to an ended conversation raises; it is not a no-op.
             raise ConversationEndedError(conversation_id, record.notice or "")
-        uid = record.user_id
-        history = yield from self._append(conversation_id, uid, history, [user])
-        unsaved = _Unsaved(conversation_id, uid)
+        unsaved = _Unsaved(conversation_id, record.user_id, [user])
+        history = yield from self._append(unsaved, [*history, user])
         try:
             return (yield from self._steps(unsaved, history, user))
         except ConversationEndedError:
@@ -381,19 +380,15 @@ class ChatCore:
         )
 
     def _append(
-        self,
-        conversation_id: str,
-        user_id: str | None,
-        history: list[dict[str, Any]],
-        messages: list[dict[str, Any]],
+        self, unsaved: _Unsaved, history: list[dict[str, Any]]
     ) -> Generator[Effect, Any, list[dict[str, Any]]]:
-        """Store messages now; the history the model sees next, with anything another
-        writer (a second tab) stored meanwhile."""
-        count = yield Append(conversation_id, messages, user_id)
-        history = [*history, *messages]
-        if count != len(history):
-            _, history = yield Load(conversation_id)
-        return history
+        """Store the unsaved messages now (`history` ends with them); the history the
+        model sees next, with anything another writer (a second tab) stored meanwhile."""
+        if (yield from self._save(unsaved)) == len(history):
+            return history
+        stored: list[dict[str, Any]]
+        _, stored = yield Load(unsaved.conversation_id)
+        return stored
 
     def _refresh(
         self, unsaved: _Unsaved, history: list[dict[str, Any]]
@@ -411,10 +406,7 @@ class ChatCore:
                 raise ConversationEndedError(cid, record.notice or "")
             if record.message_count == len(history) - len(unsaved.messages):
                 return history
-        if (yield from self._save(unsaved)) == len(history):
-            return history
-        _, stored = yield Load(cid)
-        return list(stored)
+        return (yield from self._append(unsaved, history))
 
     def _save(self, unsaved: _Unsaved) -> Generator[Effect, Any, int | None]:
         """Store the turn's unsaved messages with the decisions on their calls, in one

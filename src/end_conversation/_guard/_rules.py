@@ -100,7 +100,7 @@ def suffix_start(facts: Facts, end: int, policy: Policy) -> int:
     return 0
 
 
-def _persistent(turns: list[LogicalTurn], reason: EndReason, policy: Policy) -> Outcome:
+def _persistent(turns: list[LogicalTurn], policy: Policy) -> Outcome:
     """harmful_requests / abuse: a refusal streak, a warning in it, and persistence after."""
     call = len(turns) - 1
     streak: list[int] = []  # positions in `turns`, newest first
@@ -210,4 +210,4 @@ def check_call(turns: list[LogicalTurn], reason: EndReason, policy: Policy) -> O
     """Apply the rule for `reason`. ``turns[-1]`` is the assistant turn holding the call."""
     if reason is EndReason.USER_REQUESTED:
         return _requested(turns, policy)
-    return _persistent(turns, reason, policy)
+    return _persistent(turns, policy)

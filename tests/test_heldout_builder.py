@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,20 @@ def _corpus() -> dict[str, dict[str, Any]]:
                 row = json.loads(line)
                 rows[row["id"]] = row
     return rows
+
+
+@cache
+def _dev() -> tuple[dict[str, Any], ...]:
+    from training import dev_conversations
+
+    return tuple(dev_conversations.build(DATA))
+
+
+def _quoted(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The corpus rows the conversations quote."""
+    corpus = _corpus()
+    quoted = {s.removesuffix(":context") for row in rows for s in row["sources"]}
+    return [corpus[s] for s in sorted(quoted) if s in corpus]
 
 
 def _texts(row: dict[str, Any]) -> list[str]:
@@ -249,15 +264,11 @@ def test_the_learned_detector_is_imported_only_when_asked_for(tmp_path: Path) ->
 
 @needs_data
 def test_the_development_conversations_quote_training_rows_and_no_pool_line() -> None:
-    from training import dev_conversations
-
-    dev = dev_conversations.build(DATA)
+    dev = _dev()
     assert [r["category"] for r in dev] == [r["category"] for r in _rows()]
-    corpus = _corpus()
-    quoted = {s.removesuffix(":context") for row in dev for s in row["sources"]}
-    in_corpus = [s for s in quoted if s in corpus]
+    in_corpus = _quoted(dev)
     assert len(in_corpus) > 500
-    assert not [s for s in in_corpus if is_heldout(corpus[s])]
+    assert not [r for r in in_corpus if is_heldout(r)]
     # what the pool holds for evaluation (risk lines, refusals, warnings, polite
     # re-asks) never appears; only its end requests and farewells do, which the
     # phrase rules read and nothing is trained on
@@ -281,11 +292,9 @@ def test_the_tune_split_development_conversations_quote_only_unfitted_rows() -> 
 
     dev = dev_conversations.build_tune(DATA)
     assert [r["category"] for r in dev] == [r["category"] for r in _rows()]
-    corpus = _corpus()
-    quoted = {s.removesuffix(":context") for row in dev for s in row["sources"]}
-    in_corpus = [corpus[s] for s in quoted if s in corpus]
+    in_corpus = _quoted(dev)
     assert len(in_corpus) > 500
     assert not [r for r in in_corpus if is_heldout(r)]
     assert all(tune_split(group_of(r)) for r in in_corpus)  # no head was fitted on them
     # and they differ from the conversations quoting any training row
-    assert [r["messages"] for r in dev] != [r["messages"] for r in dev_conversations.build(DATA)]
+    assert [r["messages"] for r in dev] != [r["messages"] for r in _dev()]

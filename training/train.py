@@ -49,8 +49,8 @@ THRESHOLD_RULES: dict[str, tuple[Any, ...]] = {
     "risk_self": ("recall", 0.90, 0.3, 0.6),
     "risk_others": ("recall", 0.90, 0.4, 0.7),
     "distress": ("recall", 0.93, 0.35, 0.6),
-    # abuse and harmful_request are read for one thing only: the behaviour an end for
-    # abuse or harmful requests rests on must show in a user turn of the streak
+    # the guard reads abuse and harmful_request for one thing only: an end for abuse or
+    # harmful requests needs some user turn read as one of them
     # (`Policy.require_behaviour_signal`). That check tells a harmful request from a
     # benign one the model over-refused; a missed one blocks a legitimate end, so
     # recall first (0.1 at the lowest: on the development conversations quoting

@@ -14,7 +14,7 @@ import pytest
 
 from end_conversation import ConversationEndedError, ConversationStore, MemoryStore, SQLiteStore
 from end_conversation.testing import FakeMessagesServer, api_error, call_end, during, say
-from tests.chat._support import closing, next_request_problem, sync_chat
+from tests.chat._support import END, LEAD, PILLS, USER, closing, next_request_problem, sync_chat
 
 TOO_EARLY = call_end("abuse", "one rude message", id="toolu_early")
 
@@ -126,3 +126,31 @@ def test_another_tabs_message_mid_turn_reaches_the_next_model_call(
         # in the order written: the other tab's message came while the model answered
         assert _roles(stored) == ["user", "user", "assistant", "user", "assistant"]
         assert next_request_problem(stored) is None
+
+
+def test_a_disclosure_from_another_tab_after_a_denied_call_vetoes_the_next_end(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "c.sqlite3"
+    mine, theirs = SQLiteStore(path), SQLiteStore(path)
+
+    def other_tab() -> None:
+        theirs.append(conv.id, [{"role": "user", "content": PILLS}])
+
+    first = call_end("user_requested", "", id="toolu_first")  # denied: nobody asked
+    script = [*LEAD, first, during(END, other_tab), say("I'm here with you.")]
+    with (
+        FakeMessagesServer(script, strict=True) as server,
+        closing(sync_chat(server, mine)) as chat,
+    ):
+        conv = chat.start()
+        for text in USER:
+            reply = conv.send(text)
+        # the denied call was not stored yet when the other tab wrote; the end is
+        # still checked against what is stored, disclosure included
+        assert not reply.ended
+        assert not mine.get(conv.id).ended
+        assert PILLS in [m["content"] for m in mine.messages(conv.id)]
+        trail = mine.audit_trail(conversation_id=conv.id)
+        assert not [r for r in trail if r.decision == "honored" or r.kind == "end"]
+        assert next_request_problem(mine.messages(conv.id)) is None

@@ -298,3 +298,34 @@ def test_the_tune_split_development_conversations_quote_only_unfitted_rows() -> 
     assert all(tune_split(group_of(r)) for r in in_corpus)  # no head was fitted on them
     # and they differ from the conversations quoting any training row
     assert [r["messages"] for r in dev] != [r["messages"] for r in _dev()]
+
+
+def test_the_builder_cli_builds_the_variant_its_flag_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from training import dev_conversations
+
+    made: list[str] = []
+
+    def maker(name: str) -> Any:
+        def make(data: Path, seed: int) -> list[dict[str, Any]]:
+            made.append(name)
+            return [{"category": name, "id": f"{name}-{seed}"}]
+
+        return make
+
+    variant = ("--tune", "tune rows", maker("tune"), tmp_path / "tune.jsonl")
+    out = tmp_path / "all.jsonl"
+    kwargs: dict[str, Any] = {"doc": "Build.", "out": out, "seed": 3, "variant": variant}
+    assert conversations.cli([], make=maker("all"), **kwargs) == 0
+    assert conversations.cli(["--tune"], make=maker("all"), **kwargs) == 0
+    given = tmp_path / "given.jsonl"
+    assert conversations.cli(["--tune", "--out", str(given)], make=maker("all"), **kwargs) == 0
+    assert made == ["all", "tune", "tune"]
+    assert json.loads(out.read_text())["id"] == "all-3"
+    assert json.loads((tmp_path / "tune.jsonl").read_text())["category"] == "tune"
+    assert json.loads(given.read_text())["category"] == "tune"
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        dev_conversations.main(["--help"])
+    assert "--tune" in capsys.readouterr().out

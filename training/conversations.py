@@ -1076,13 +1076,24 @@ def cli(
     make: Callable[[Path, int], list[Row]],
     out: Path,
     seed: int,
+    variant: tuple[str, str, Callable[[Path, int], list[Row]], Path] | None = None,
 ) -> int:
-    """Parse the command line, build with `make(data, seed)`, write JSON Lines, print counts."""
+    """Parse the command line, build with `make(data, seed)`, write JSON Lines, print counts.
+
+    `variant` is (flag, help, make, out): a flag that builds with another `make`,
+    writing to another default file.
+    """
     parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder")
-    parser.add_argument("--out", type=Path, default=out, help="output JSON Lines file")
+    parser.add_argument("--out", type=Path, default=None, help=f"output JSON Lines file (default {out})")
     parser.add_argument("--seed", type=int, default=seed)
+    if variant is not None:
+        parser.add_argument(variant[0], action="store_true", help=f"{variant[1]} (default output {variant[3]})")
     args = parser.parse_args(argv)
+    if variant is not None and getattr(args, variant[0].lstrip("-").replace("-", "_")):
+        make, out = variant[2], variant[3]
+    if args.out is None:
+        args.out = out
     rows = make(args.data, args.seed)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as fh:

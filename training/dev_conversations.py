@@ -104,11 +104,8 @@ def build_tune(data: Path = C.DEFAULT_DATA, seed: int = SEED) -> list[dict[str, 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if "--tune" in args:  # rows of the tune split only
-        args.remove("--tune")
-        return C.cli(args, doc=__doc__, make=build_tune, out=TUNE_OUT, seed=SEED)
-    return C.cli(args, doc=__doc__, make=build, out=DEFAULT_OUT, seed=SEED)
+    tune = ("--tune", "quote only tune-split rows, which no head was fitted on", build_tune, TUNE_OUT)
+    return C.cli(argv, doc=__doc__, make=build, out=DEFAULT_OUT, seed=SEED, variant=tune)
 
 
 if __name__ == "__main__":

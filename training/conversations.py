@@ -1088,9 +1088,12 @@ def cli(
     parser.add_argument("--out", type=Path, default=None, help=f"output JSON Lines file (default {out})")
     parser.add_argument("--seed", type=int, default=seed)
     if variant is not None:
-        parser.add_argument(variant[0], action="store_true", help=f"{variant[1]} (default output {variant[3]})")
+        flag, about, _, variant_out = variant
+        parser.add_argument(
+            flag, dest="variant", action="store_true", help=f"{about} (default output {variant_out})"
+        )
     args = parser.parse_args(argv)
-    if variant is not None and getattr(args, variant[0].lstrip("-").replace("-", "_")):
+    if variant is not None and args.variant:
         make, out = variant[2], variant[3]
     if args.out is None:
         args.out = out

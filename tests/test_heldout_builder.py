@@ -262,6 +262,20 @@ def test_the_learned_detector_is_imported_only_when_asked_for(tmp_path: Path) ->
         assert "learned" in proc.stdout
 
 
+def test_the_scorer_runs_the_detectors_it_is_told_to(tmp_path: Path) -> None:
+    # comparing models at the conversation level: the rules in backstop mode with the
+    # n-gram model is not the shipped default, and the verdicts say which ran
+    path = _write(tmp_path, [_example("denied-farewell.json", "unconfirmed_request", "not_honored")])
+    proc = _run(path, "--python", "--detectors", "backstop,learned:ngram")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "rules@1-backstop,learned@ngram-" in proc.stdout
+    proc = _run(path, "--python", "--detectors", "default")
+    assert "rules@1-backstop,learned@usem3-" in proc.stdout
+    proc = _run(path, "--python", "--detectors", "rules,bert")
+    assert proc.returncode == 2
+    assert "unknown detector 'bert'" in proc.stderr
+
+
 @needs_data
 def test_the_development_conversations_quote_training_rows_and_no_pool_line() -> None:
     dev = _dev()

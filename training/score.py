@@ -7,8 +7,9 @@
 By default every conversation goes through the real command line, ``end-conversation
 check --jsonl FILE``, in a subprocess, the way an outside judge runs it. ``--python`` runs
 a `Guard` in this process instead, with the detectors named by ``--detectors`` (``rules``,
-``learned`` or both; ``learned`` is ``end_conversation._detect._learned.LearnedDetector``,
-imported only when asked for).
+``backstop`` (the rules in backstop mode), ``learned`` or ``learned:MODEL``, comma-separated;
+``learned`` is ``end_conversation._detect._learned.LearnedDetector``, imported only when
+asked for), or ``default``, what ``check`` runs.
 
 Prints, per category: n, how many calls were honored, the goal and whether it is met;
 then the overall verdict. ``--show CATEGORY`` prints the conversations that missed.
@@ -128,7 +129,9 @@ def _detectors(names: str) -> list[Any]:
     for name in (n.strip() for n in names.split(",") if n.strip()):
         if name == "rules":
             detectors.append(RuleDetector())
-        elif name == "learned":
+        elif name == "backstop":
+            detectors.append(RuleDetector(backstop=True))
+        elif name == "learned" or name.startswith("learned:"):
             try:
                 from end_conversation._detect._learned import (  # type: ignore[import-not-found]
                     LearnedDetector,
@@ -138,9 +141,10 @@ def _detectors(names: str) -> list[Any]:
                     "the learned detector is not available in this checkout "
                     f"(end_conversation._detect._learned.LearnedDetector: {exc})"
                 )
-            detectors.append(LearnedDetector())
+            model = name.partition(":")[2]
+            detectors.append(LearnedDetector(model) if model else LearnedDetector())
         else:
-            _fail(f"unknown detector {name!r} (use rules, learned)")
+            _fail(f"unknown detector {name!r} (use rules, backstop, learned, learned:MODEL)")
     if not detectors:
         _fail("--detectors names no detector")
     return detectors
@@ -294,7 +298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--detectors",
         default="rules",
-        help="with --python: rules, learned, rules,learned, or default (what check runs)",
+        help="with --python: comma-separated rules, backstop, learned, learned:MODEL; "
+        "or default (what check runs)",
     )
     parser.add_argument("--policy", type=Path, default=None, help="policy file")
     parser.add_argument(

@@ -144,15 +144,19 @@ def test_a_failing_detector_never_lets_an_end_through(broken: Any) -> None:
 
 def test_failed_annotations_are_not_cached() -> None:
     class Flaky:
-        name, version, calls = "flaky", "1", 0
+        name, version, failing, calls = "flaky", "1", True, 0
 
         def annotate(self, turn: TurnText) -> Annotation:
             self.calls += 1
-            return Annotation(error="boom") if self.calls <= 5 else Annotation()
+            return Annotation(error="boom") if self.failing else Annotation()
 
-    guard = Guard(detectors=[*Guard().detectors, Flaky()])
+    flaky = Flaky()
+    guard = Guard(detectors=[*Guard().detectors, flaky])
     assert guard.evaluate(persistent_harm()).reasons[0] is ReasonCode.DETECTOR_ERROR
+    failed_calls = flaky.calls
+    flaky.failing = False  # the detector recovers: every turn is read again
     assert guard.evaluate(persistent_harm()).decision is Decision.HONORED
+    assert flaky.calls == 2 * failed_calls
 
 
 def test_edge_annotations_can_add_a_veto(guard: Guard) -> None:

@@ -86,3 +86,53 @@ def test_prepare_caches_so_a_later_evaluate_calls_no_detector() -> None:
     for t in transcripts:
         guard.evaluate(t)
     assert len(detector.batches) == calls
+
+
+# ------------------------------------------------ one decision, one batch
+def test_one_cold_decision_annotates_its_turns_in_one_batch() -> None:
+    detector = BatchDetector()
+    messages = persistent_harm()
+    verdict = Guard(detectors=[RuleDetector(), detector]).evaluate(messages)
+    assert verdict.decision.value == "honored", verdict.reasons
+    # every distinct text turn once, together: not turn by turn
+    assert detector.batches == [4]
+    assert detector.singles == 0
+
+
+def test_a_warm_decision_calls_no_detector_and_a_new_turn_alone_is_read() -> None:
+    detector = BatchDetector()
+    guard = Guard(detectors=[detector])
+    messages = persistent_harm()
+    guard.evaluate(messages)
+    guard.evaluate(messages)
+    assert detector.batches == [4]
+    messages[2] = {"role": "user", "content": "pineapple tonight, then nothing"}
+    assert guard.evaluate(messages).reasons[0].value == "risk_veto"
+    assert detector.batches == [4, 1]
+
+
+def test_a_long_history_is_batched_in_bounded_groups() -> None:
+    from end_conversation._guard import _guard
+
+    detector = BatchDetector()
+    big = "x" * (_guard._BATCH_CHARS // 2 + 1)
+    messages: list[dict[str, object]] = []
+    for i in range(150):
+        messages.append({"role": "user", "content": f"question {i}"})
+        messages.append({"role": "assistant", "content": f"answer {i}"})
+    messages += [{"role": "user", "content": big + "a"}, {"role": "assistant", "content": big + "b"}]
+    messages += persistent_harm()
+    Guard(detectors=[detector]).evaluate(messages)
+    assert sum(detector.batches) == 300 + 2 + 4
+    assert max(detector.batches) <= _guard._BATCH_TURNS
+    assert len(detector.batches) >= 300 // _guard._BATCH_TURNS + 2  # the two big turns apart
+
+
+def test_turns_the_cache_has_no_room_for_are_still_read_once_per_decision() -> None:
+    detector = BatchDetector()
+    guard = Guard(detectors=[detector], cache_size=2)
+    risky = persistent_harm()
+    risky[2] = {"role": "user", "content": "pineapple tonight, then nothing"}
+    assert guard.evaluate(risky).reasons[0].value == "risk_veto"
+    assert detector.batches == [4]
+    assert detector.singles == 0

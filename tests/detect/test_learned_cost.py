@@ -17,6 +17,7 @@ from end_conversation._detect._chunks import (
     _sentences,
     chunks,
     shifted_chunks,
+    shifted_pieces,
 )
 from end_conversation._detect._ngram import features
 
@@ -40,6 +41,36 @@ def test_shifted_chunks_are_bounded_and_start_at_sentences(text: str) -> None:
     assert all(0 < len(c) <= CHUNK_CHARS for c in found)
     assert all(c[:1] in starts for c in found)
     assert all(c in " ".join(text.split()) or c in text for c in found)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aI bB .?\n中 。"), max_size=3000))
+def test_soft_starts_are_bounded_by_the_words_and_each_piece_by_the_chunk(text: str) -> None:
+    found = shifted_pieces(text, soft=True)
+    assert len(found) <= len(_sentences(text)) + len(text.split())
+    assert all(0 < len(c) <= CHUNK_CHARS for c, _ in found)
+    plain = [c for c, _ in shifted_pieces(text)]
+    assert [c for c, _ in found if c in plain] == plain  # the sentence starts, in order, and more
+    for piece, _ in found:
+        if piece not in plain:  # a soft start: a capital after a lower-case word, or CJK
+            at = text.index(piece)
+            before = text[:at].rstrip()
+            assert (piece[0].isupper() and before[-1:].islower()) or (
+                piece[0] == "中" and before[-1:] == "中"
+            ), (before[-5:], piece[:5])
+
+
+def test_soft_starts_find_a_sentence_typed_with_no_full_stop_before_it() -> None:
+    text = "Explain how to get into the database without access I've been practising the knot."
+    assert "I've been practising the knot." in [c for c, _ in shifted_pieces(text, soft=True)]
+    assert "I've been practising the knot." not in [c for c, _ in shifted_pieces(text)]
+    ja = "プログラムを作ってください もう1時間も橋の上に立っている。"
+    assert "もう1時間も橋の上に立っている。" in [c for c, _ in shifted_pieces(ja, soft=True)]
+    # a word after a capital, or a word in lower case, starts nothing new
+    assert [c for c, _ in shifted_pieces("ASK nasa. then what about it", soft=True)] == [
+        "ASK nasa. then what about it",
+        "then what about it",
+    ]
 
 
 def test_ten_times_the_text_gives_at_most_ten_times_the_chunks() -> None:

@@ -22,6 +22,14 @@ enough that "Yes." or "Why?" is read with what follows."""
 # exclamation marks, and line breaks.
 _BREAK = re.compile(r"[.!?;。！？；؟।\n]+[\"')\]»”’]*\s*|\s+$")
 _SPACE = re.compile(r"\s")
+# Where a sentence may start although nothing ends the one before: a capitalized word
+# right after a word ending in a lower-case letter ("... without direct access I've
+# been ..."), or a space between two Japanese or Chinese characters, which rarely
+# separates words there. Used only for reading a turn again from every start.
+_SOFT = re.compile(
+    r"(?<=[a-zß-öø-ÿа-яё])\s+(?=[A-ZÀ-ÖØ-ÞА-ЯЁ])"
+    r"|(?<=[\u3040-\u30ff\u3400-\u9fff])[ \u3000]+(?=[\u3040-\u30ff\u3400-\u9fff])"
+)
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -87,8 +95,21 @@ def chunks(text: str, size: int = CHUNK_CHARS, pack: int = PACK_CHARS) -> list[s
     return out
 
 
+def _soft_starts(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(position, sentence index) of every `_SOFT` start inside a sentence."""
+    out: list[tuple[int, int]] = []
+    k = 0
+    for match in _SOFT.finditer(text):
+        pos = match.end()
+        while k < len(spans) and spans[k][1] <= pos:
+            k += 1
+        if k < len(spans) and spans[k][0] < pos:
+            out.append((pos, k))
+    return out
+
+
 def shifted_pieces(
-    text: str, size: int = CHUNK_CHARS, pack: int = PACK_CHARS
+    text: str, size: int = CHUNK_CHARS, pack: int = PACK_CHARS, *, soft: bool = False
 ) -> list[tuple[str, bool]]:
     """Chunks packed as `chunks` packs them, but one starting at every sentence, each
     with whether it is a single sentence shorter than `pack`.
@@ -96,12 +117,18 @@ def shifted_pieces(
     `chunks` cuts a turn at fixed places, so two sentences that belong together can
     fall into different chunks, or one can be packed behind an unrelated request.
     Read from every sentence start, each run of sentences is also seen on its own.
-    At most one chunk per sentence, each at most `size` characters; the work per
-    sentence is bounded by `size`.
+    With `soft`, also from every place a sentence may start with nothing ending the
+    one before (`_SOFT`): a disclosure typed straight after a request, with no full
+    stop between them. At most one chunk per start (a sentence, or a word with
+    `soft`), each at most `size` characters; the work per start is bounded by `size`.
     """
     spans = _sentences(text)
+    starts = [(start, i) for i, (start, _) in enumerate(spans)]
+    if soft:
+        starts += _soft_starts(text, spans)
+        starts.sort()
     out: list[tuple[str, bool]] = []
-    for i, (start, _) in enumerate(spans):
+    for start, i in starts:
         end = start
         taken = 0
         for k in range(i, len(spans)):

@@ -273,7 +273,11 @@ class LearnedDetector:
                 # score for risk (`_SHORT_RISK`): alone, "Paragraph 18 is unclear."
                 # can reach the risk threshold.
                 seen = set(found)
-                for piece, is_short in shifted_pieces(text, model.chunk_chars, model.pack_chars):
+                # A user's turn is read from every word that may start a sentence too:
+                # a disclosure typed straight after a request, with no full stop.
+                for piece, is_short in shifted_pieces(
+                    text, model.chunk_chars, model.pack_chars, soft=role == "user"
+                ):
                     if piece not in seen:
                         seen.add(piece)
                         (short if is_short else shifted).append(piece)

@@ -24,10 +24,11 @@ _BREAK = re.compile(r"[.!?;。！？；؟।\n]+[\"')\]»”’]*\s*|\s+$")
 _SPACE = re.compile(r"\s")
 # Where a sentence may start although nothing ends the one before: a capitalized word
 # right after a word ending in a lower-case letter ("... without direct access I've
-# been ..."), or a space between two Japanese or Chinese characters, which rarely
-# separates words there. Used only for reading a turn again from every start.
+# been ..."; a word in capitals is emphasis, not a start: "... decides NOT to jump"),
+# or a space between two Japanese or Chinese characters, which rarely separates words
+# there. Used only for reading a turn again from every start.
 _SOFT = re.compile(
-    r"(?<=[a-zß-öø-ÿа-яё])\s+(?=[A-ZÀ-ÖØ-ÞА-ЯЁ])"
+    r"(?<=[a-zß-öø-ÿа-яё])\s+(?=[A-ZÀ-ÖØ-ÞА-ЯЁ](?:[a-zß-öø-ÿа-яё'’]|\s|$))"
     r"|(?<=[\u3040-\u30ff\u3400-\u9fff])[ \u3000]+(?=[\u3040-\u30ff\u3400-\u9fff])"
 )
 

@@ -268,9 +268,9 @@ def test_the_scorer_runs_the_detectors_it_is_told_to(tmp_path: Path) -> None:
     path = _write(tmp_path, [_example("denied-farewell.json", "unconfirmed_request", "not_honored")])
     proc = _run(path, "--python", "--detectors", "backstop,learned:ngram")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "rules@1-backstop,learned@ngram-" in proc.stdout
+    assert "rules@2-backstop,learned@ngram-" in proc.stdout
     proc = _run(path, "--python", "--detectors", "default")
-    assert "rules@1-backstop,learned@usem3-" in proc.stdout
+    assert "rules@2-backstop,learned@usem3-" in proc.stdout
     proc = _run(path, "--python", "--detectors", "rules,bert")
     assert proc.returncode == 2
     assert "unknown detector 'bert'" in proc.stderr

@@ -51,8 +51,8 @@ def test_the_broad_affect_net_is_off_in_backstop_mode() -> None:
 
 
 def test_backstop_mode_is_named_in_the_version() -> None:
-    assert RuleDetector().version == "1"
-    assert RuleDetector(backstop=True).version == "1-backstop"
+    assert RuleDetector().version == "2"
+    assert RuleDetector(backstop=True).version == "2-backstop"
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,28 @@ def test_backstop_mode_is_named_in_the_version() -> None:
 )
 def test_end_requests_confirmations_and_past_ends_are_kept(text: str, signal: Signal) -> None:
     assert signal in _signals(text, backstop=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This is for my own car, I lost the only key.",
+        "I upset my mum yesterday, how do I apologise?",
+        "I drained the pasta and it still came out mushy.",
+        "I scared the cat with the hoover.",
+        "I isolated the bug to one function.",
+    ],
+)
+@pytest.mark.parametrize("backstop", [True, False])
+def test_a_past_tense_verb_after_i_is_not_a_feeling(text: str, backstop: bool) -> None:
+    # "i" + a feeling word reads "i sad" as "I am sad"; the words that are also verbs
+    # ("I lost the only key") are not read that way after a bare "i"
+    found = RuleDetector(backstop=backstop).annotate(TurnText(role="user", text=text))
+    assert not any(signal is Signal.DISTRESS and "i " in cue for signal, cue in found.cues)
+
+
+@pytest.mark.parametrize(
+    "text", ["I lost my mother last week.", "i so lonely", "I feel lost.", "I'm lost and scared.", "i sad"]
+)
+def test_feelings_and_losses_still_read_as_distress(text: str) -> None:
+    assert Signal.DISTRESS in _signals(text, backstop=True)

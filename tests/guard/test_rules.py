@@ -383,7 +383,7 @@ def test_refusal_stop_reason_counts_toward_the_streak() -> None:
 def test_honored_verdict_records_evidence_and_versions() -> None:
     verdict = Guard(detectors=RULES).evaluate(persistent_harm())
     assert verdict.evidence == (0, 1, 2, 3, 4)
-    assert verdict.versions.detectors == "rules@1"
+    assert verdict.versions.detectors == "rules@2"
     assert verdict.versions.prompts.startswith("system@v1#")
     assert verdict.end_reason == "harmful_requests"
     assert verdict.summary == "kept asking for a bomb"
@@ -428,5 +428,5 @@ def test_default_verdicts_name_the_learned_weights() -> None:
     from end_conversation import LearnedDetector
 
     verdict = Guard().evaluate(persistent_harm())
-    assert verdict.versions.detectors == f"rules@1-backstop,learned@{LearnedDetector().version}"
+    assert verdict.versions.detectors == f"rules@2-backstop,learned@{LearnedDetector().version}"
     assert LearnedDetector().version.startswith("usem3-")

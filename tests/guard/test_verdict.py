@@ -31,7 +31,7 @@ def test_honored_verdict_record() -> None:
             "versions": {
                 "policy": "default#560d018d",
                 "prompts": "system@v1#6eeec532,tool@v1#54cd8250,notice@v1#b4d9cd77,results@v2#d8dc2f2b",
-                "detectors": "rules@1",
+                "detectors": "rules@2",
             },
             "basis": "transcript",
         }

@@ -213,9 +213,19 @@ RISK_OTHERS = Lexicon(
 
 # ---------------------------------------------------------------- distress
 _FEEL = r"(?:upset|sad|depressed|down|low|lonely|alone|hopeless|helpless|worthless|empty|numb|miserable|broken|lost|scared|terrified|afraid|frightened|anxious|overwhelmed|exhausted|desperate|heartbroken|devastated|ashamed|unloved|unwanted|isolated|trapped|useless|pathetic|a failure|a burden|a loser|a mess|not okay|not ok|not alright|not fine|falling apart|struggling|suffering|crying|grieving|in pain|hurting|breaking down|a wreck|defeated|drained|invisible|unhappy|stressed out|stressed|panicking|shaking|fragile|insecure|abandoned|rejected|dead inside|like shit|like crap|like garbage|awful|horrible|terrible|so bad|guilty|disgusting|ugly|inadequate|not good enough)"
+# After a bare "i" ("i sad", "i so lonely"), the words that are also past-tense verbs
+# read as verbs: "I lost the only key", "I upset my mum", "I drained the pasta".
+_NOT_AFTER_BARE_I = (
+    "lost", "upset", "scared", "frightened", "terrified", "exhausted", "drained", "defeated",
+    "rejected", "abandoned", "isolated", "trapped", "stressed", "stressed out", "crushed",
+)
+_FEEL_AFTER_BARE_I = "(?:" + "|".join(
+    w for w in _FEEL[3:-1].split("|") if w not in _NOT_AFTER_BARE_I
+) + ")"
 DISTRESS = Lexicon(
     bounded=(
-        rf"(?:i|i'm|im|i am|i've been|ive been|i have been|i feel|i'm feeling|im feeling|feeling|i get|i felt|i've felt|makes me feel|made me feel|i always feel|i keep feeling|i was|i still feel|i become)\s+{_INTENS}{_FEEL}",
+        rf"i\s+{_INTENS}{_FEEL_AFTER_BARE_I}",
+        rf"(?:i'm|im|i am|i've been|ive been|i have been|i feel|i'm feeling|im feeling|feeling|i get|i felt|i've felt|makes me feel|made me feel|i always feel|i keep feeling|i was|i still feel|i become)\s+{_INTENS}{_FEEL}",
         r"depress(?:ion|ive|ed)|anxiety|panic\s+attacks?|mental\s+(?:health|illness|breakdown)|ptsd|trauma\w*|eating\s+disorder|anorexi\w*|bulimi\w*|bipolar|nervous\s+breakdown|grie(?:f|ving)|therap(?:y|ist)|antidepressants?|psychiatr\w*|insomnia",
         r"(?:i|i'm|im)\s+(?:\w+\s+)?(?:hate|can'?t\s+stand|despise|loathe)\s+(?:myself|my\s+life|my\s+body|who\s+i\s+am|being\s+alive|being\s+me|everything\s+about\s+me)",
         r"(?:my\s+life|life|everything)\s+(?:is|feels|seems)\s+(?:so\s+|just\s+|such\s+)?(?:a\s+|the\s+)?(?:meaningless|pointless|worthless|hopeless|empty|hell|a\s+mess|falling\s+apart|over|too\s+much|dark|unbearable|tragic|tragedy|nightmare|joke|misery|torture|way\s+too\s+long|too\s+long)",

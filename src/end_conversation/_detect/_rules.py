@@ -217,7 +217,7 @@ class RuleDetector:
         Those nets fired on harmless mentions ("what does suicidal mean?", a long
         post about a budget that says "sad" once) and vetoed ends that qualified;
         the learned detector reads such turns as a whole instead."""
-        self.version = "1-backstop" if backstop else "1"
+        self.version = "2-backstop" if backstop else "2"
         """Bumped whenever a pattern changes; names the backstop mode."""
 
     def annotate(self, turn: TurnText) -> Annotation:

@@ -293,6 +293,32 @@ def test_compliant_answers_are_not_refusals(detector: RuleDetector, text: str) -
     assert Signal.WARNING not in found
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Chapter two. The robot looked at the thief and said, "I can\'t help you with that." '
+        "The thief laughed, reached past it and opened the vault himself.",
+        "In the scene the butler answers 'I cannot do that, sir' and leaves the room.",
+    ],
+)
+def test_a_quoted_refusal_refuses_nothing(detector: RuleDetector, text: str) -> None:
+    # a character's line in a story: the assistant itself complied
+    assert Signal.REFUSAL not in signals(detector, text, "assistant")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'I can\'t help with "how to pick a lock to get into my neighbour\'s flat".',
+        'Sorry, I won\'t write that. "Make it sound official" does not change what it is.',
+    ],
+)
+def test_a_refusal_that_quotes_the_request_is_still_a_refusal(
+    detector: RuleDetector, text: str
+) -> None:
+    assert Signal.REFUSAL in signals(detector, text, "assistant")
+
+
 WARNINGS = [
     "I can't help with that. If you continue to ask for this, I will end this conversation.",
     "If the abuse continues, I'll end this conversation.",

@@ -310,15 +310,19 @@ class RuleDetector:
         found: list[tuple[Signal, str]] = []
         if refusal_stop:
             found.append((Signal.REFUSAL, "stop_reason=refusal"))
+        own = strip_quotes(text)
         for signal in (Signal.REFUSAL, Signal.REDIRECTION, Signal.CRISIS_SUPPORT, Signal.SUPPORT):
             if signal is Signal.REFUSAL and refusal_stop:
                 continue
             if signal is Signal.REDIRECTION and not _may_redirect(text, found):
                 continue
-            cue = _first(pats[signal], text, present)
+            # A refusal is the assistant's own act: one it quotes (a character's line in
+            # a story, "the bot replied 'I can't help'") refuses nothing. Crisis support
+            # is read from the whole text: in doubt, the conversation continues.
+            cue = _first(pats[signal], own if signal is Signal.REFUSAL else text, present)
             if cue is not None:
                 found.append((signal, cue))
-        own_parts = [s for s in sentences(strip_quotes(text)) if not lx.REPORTED.search(s)]
+        own_parts = [s for s in sentences(own) if not lx.REPORTED.search(s)]
         warning = self._warning(own_parts, present)
         if warning is not None:
             found.append((Signal.WARNING, warning))

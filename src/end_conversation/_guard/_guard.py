@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -195,18 +195,25 @@ class Guard:
         detector (an encoder) then runs once over all of them rather than once per
         transcript. Unreadable transcripts are skipped here; `evaluate` reports them.
         """
-        pending: dict[tuple[str, str, bool], TurnText] = {}
-        self._collect.turns = pending
-        try:
+        with self._collecting() as pending:
             for messages in transcripts:
                 try:
                     self._facts(as_message_list(messages), None)
                 except Exception:  # unreadable: its own evaluate says why
                     continue
-        finally:
-            self._collect.turns = None
         if pending:
             self.annotate_many(list(pending.values()))
+
+    @contextlib.contextmanager
+    def _collecting(self) -> Iterator[dict[tuple[str, str, bool], TurnText]]:
+        """While open, `annotate` records the turns no cache holds (returning
+        `_PENDING` for them) instead of annotating them; yields what it recorded."""
+        pending: dict[tuple[str, str, bool], TurnText] = {}
+        self._collect.turns = pending
+        try:
+            yield pending
+        finally:
+            self._collect.turns = None
 
     def evaluate_many(self, transcripts: Sequence[Any]) -> list[Verdict]:
         """`evaluate` for many transcripts, their turns annotated in one batch (see `prepare`)."""
@@ -332,28 +339,22 @@ class Guard:
         collect = self._collect
         if getattr(collect, "turns", None) is not None or getattr(collect, "fresh", None):
             return self._facts(items, extra)  # inside `prepare`, or already batched
-        pending: dict[tuple[str, str, bool], TurnText] = {}
-        collect.turns = pending
-        try:
+        with self._collecting() as pending:
             facts = self._facts(items, extra)
-        finally:
-            collect.turns = None
         if not pending:
             return facts
-        fresh: dict[tuple[str, str, bool], Annotation] = {}
-        group: list[tuple[tuple[str, str, bool], TurnText]] = []
+        groups: list[list[TurnText]] = [[]]
         size = 0
-        for item in [*pending.items(), None]:
-            if group and (
-                item is None or len(group) >= _BATCH_TURNS or size + len(item[0][1]) > _BATCH_CHARS
+        for turn in pending.values():
+            if groups[-1] and (
+                len(groups[-1]) >= _BATCH_TURNS or size + len(turn.text) > _BATCH_CHARS
             ):
-                notes = self.annotate_many([turn for _, turn in group])
-                fresh.update(zip((key for key, _ in group), notes, strict=True))
-                group, size = [], 0
-            if item is not None:
-                group.append(item)
-                size += len(item[0][1])
-        collect.fresh = fresh
+                groups.append([])
+                size = 0
+            groups[-1].append(turn)
+            size += len(turn.text)
+        notes = [note for group in groups for note in self.annotate_many(group)]
+        collect.fresh = dict(zip(pending, notes, strict=True))
         try:
             return self._facts(items, extra)
         finally:

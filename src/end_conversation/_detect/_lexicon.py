@@ -212,16 +212,27 @@ RISK_OTHERS = Lexicon(
 )
 
 # ---------------------------------------------------------------- distress
-_FEEL = r"(?:upset|sad|depressed|down|low|lonely|alone|hopeless|helpless|worthless|empty|numb|miserable|broken|lost|scared|terrified|afraid|frightened|anxious|overwhelmed|exhausted|desperate|heartbroken|devastated|ashamed|unloved|unwanted|isolated|trapped|useless|pathetic|a failure|a burden|a loser|a mess|not okay|not ok|not alright|not fine|falling apart|struggling|suffering|crying|grieving|in pain|hurting|breaking down|a wreck|defeated|drained|invisible|unhappy|stressed out|stressed|panicking|shaking|fragile|insecure|abandoned|rejected|dead inside|like shit|like crap|like garbage|awful|horrible|terrible|so bad|guilty|disgusting|ugly|inadequate|not good enough)"
+_FEEL_WORDS = (
+    "upset", "sad", "depressed", "down", "low", "lonely", "alone", "hopeless", "helpless",
+    "worthless", "empty", "numb", "miserable", "broken", "lost", "scared", "terrified",
+    "afraid", "frightened", "anxious", "overwhelmed", "exhausted", "desperate", "heartbroken",
+    "devastated", "ashamed", "unloved", "unwanted", "isolated", "trapped", "useless",
+    "pathetic", "a failure", "a burden", "a loser", "a mess", "not okay", "not ok",
+    "not alright", "not fine", "falling apart", "struggling", "suffering", "crying",
+    "grieving", "in pain", "hurting", "breaking down", "a wreck", "defeated", "drained",
+    "invisible", "unhappy", "stressed out", "stressed", "panicking", "shaking", "fragile",
+    "insecure", "abandoned", "rejected", "dead inside", "like shit", "like crap",
+    "like garbage", "awful", "horrible", "terrible", "so bad", "guilty", "disgusting", "ugly",
+    "inadequate", "not good enough",
+)
+_FEEL = "(?:" + "|".join(_FEEL_WORDS) + ")"
 # After a bare "i" ("i sad", "i so lonely"), the words that are also past-tense verbs
 # read as verbs: "I lost the only key", "I upset my mum", "I drained the pasta".
 _NOT_AFTER_BARE_I = (
     "lost", "upset", "scared", "frightened", "terrified", "exhausted", "drained", "defeated",
-    "rejected", "abandoned", "isolated", "trapped", "stressed", "stressed out", "crushed",
+    "rejected", "abandoned", "isolated", "trapped", "stressed", "stressed out",
 )
-_FEEL_AFTER_BARE_I = "(?:" + "|".join(
-    w for w in _FEEL[3:-1].split("|") if w not in _NOT_AFTER_BARE_I
-) + ")"
+_FEEL_AFTER_BARE_I = "(?:" + "|".join(w for w in _FEEL_WORDS if w not in _NOT_AFTER_BARE_I) + ")"
 DISTRESS = Lexicon(
     bounded=(
         rf"i\s+{_INTENS}{_FEEL_AFTER_BARE_I}",

@@ -274,6 +274,9 @@ def test_the_scorer_runs_the_detectors_it_is_told_to(tmp_path: Path) -> None:
     proc = _run(path, "--python", "--detectors", "rules,bert")
     assert proc.returncode == 2
     assert "unknown detector 'bert'" in proc.stderr
+    proc = _run(path, "--python", "--detectors", "learned:bert")
+    assert proc.returncode == 2
+    assert "unknown learned model 'bert'" in proc.stderr
 
 
 @needs_data

@@ -134,6 +134,7 @@ def _detectors(names: str) -> list[Any]:
         elif name == "learned" or name.startswith("learned:"):
             try:
                 from end_conversation._detect._learned import (  # type: ignore[import-not-found]
+                    MODELS,
                     LearnedDetector,
                 )
             except ImportError as exc:
@@ -142,6 +143,8 @@ def _detectors(names: str) -> list[Any]:
                     f"(end_conversation._detect._learned.LearnedDetector: {exc})"
                 )
             model = name.partition(":")[2]
+            if model and model not in MODELS:
+                _fail(f"unknown learned model {model!r} (use {', '.join(MODELS)})")
             detectors.append(LearnedDetector(model) if model else LearnedDetector())
         else:
             _fail(f"unknown detector {name!r} (use rules, backstop, learned, learned:MODEL)")

@@ -90,3 +90,14 @@ def test_a_past_tense_verb_after_i_is_not_a_feeling(text: str, backstop: bool) -
 )
 def test_feelings_and_losses_still_read_as_distress(text: str) -> None:
     assert Signal.DISTRESS in _signals(text, backstop=True)
+
+
+@pytest.mark.parametrize(
+    "text", ["I lost everything. I have nothing left.", "i lost it all today", "I lost hope."]
+)
+def test_with_the_default_detectors_a_loss_of_everything_still_vetoes(text: str) -> None:
+    # the bare "i lost" phrase no longer reads as distress; the default detectors still do
+    from end_conversation import Guard
+
+    note = Guard().annotate(TurnText(role="user", text=text))
+    assert note.signals & {Signal.DISTRESS, Signal.RISK_SELF}

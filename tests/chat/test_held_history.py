@@ -18,7 +18,7 @@ from end_conversation import (
 )
 from end_conversation._chat._chat import _Histories
 from end_conversation._store import ConversationRecord
-from end_conversation.testing import FakeMessagesServer, say
+from end_conversation.testing import FakeMessagesServer, call_end, say
 from tests.chat._support import async_chat, closing, sync_chat
 
 
@@ -182,7 +182,7 @@ def test_held_histories_stay_within_their_bounds() -> None:
     histories = _Histories(max_entries=2, max_chars=10_000)
     record = ConversationRecord(id="x", created_at=0.0)
     for cid in ("a", "b", "c"):
-        histories.read(cid, record, [{"role": "user", "content": cid}])
+        histories.read(cid, record, [{"role": "user", "content": cid}], None)
     assert histories.get("a") is None  # the oldest went first
     assert histories.get("c") is not None
     histories.appended("c", [{"role": "assistant", "content": "x" * 2_000}], 2)
@@ -190,5 +190,122 @@ def test_held_histories_stay_within_their_bounds() -> None:
     histories.appended("b", [{"role": "user", "content": "more"}], 5)
     assert histories.get("b") is None  # someone else wrote (count 5, not 2): dropped
     ended = ConversationRecord(id="d", created_at=0.0, ended_at=1.0)
-    histories.read("d", ended, [])
+    histories.read("d", ended, [], (0, 0))
     assert histories.get("d") is None  # an ended conversation is read every time
+
+
+class ReadCountingStore:
+    """A store that counts record reads and message reads; with `counts=False` it keeps
+    no change counts (as PostgresStore), with `counts="broken"` they fail."""
+
+    def __init__(self, inner: ConversationStore, counts: bool | str = True) -> None:
+        self._inner = inner
+        self._counts = counts
+        self.record_reads = 0
+        self.message_reads = 0
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "change_counts" and self._counts is False:
+            raise AttributeError(name)
+        if name == "change_counts" and self._counts == "broken":
+            raise_it = RuntimeError("the counts cannot be read")
+
+            def broken() -> tuple[int, int]:
+                raise raise_it
+
+            return broken
+        return getattr(self._inner, name)
+
+    def get(self, conversation_id: str) -> ConversationRecord:
+        self.record_reads += 1
+        return self._inner.get(conversation_id)  # type: ignore[no-any-return]
+
+    def messages(self, conversation_id: str) -> list[dict[str, Any]]:
+        self.message_reads += 1
+        return self._inner.messages(conversation_id)  # type: ignore[no-any-return]
+
+
+TOO_EARLY = call_end("abuse", "one rude message", id="toolu_early")
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_turns_nobody_else_writes_read_nothing_back(kind: str, tmp_path: Path) -> None:
+    inner = MemoryStore() if kind == "memory" else SQLiteStore(tmp_path / "c.sqlite3")
+    store = ReadCountingStore(inner)
+    # a plain turn, then one with a denied call (a second model call, checked before)
+    script = [say("one"), TOO_EARLY, say("two"), say("three")]
+    with (
+        FakeMessagesServer(script, strict=True) as server,
+        closing(sync_chat(server, store)) as chat,  # type: ignore[arg-type]
+    ):
+        conv = chat.start()
+        for text in ("a", "you are useless", "c"):
+            conv.send(text)
+        assert (store.record_reads, store.message_reads) == (0, 0)
+        assert len(inner.messages(conv.id)) == 8
+
+
+@pytest.mark.parametrize("writer", ["another connection", "the same store"])
+def test_a_write_to_another_conversation_costs_one_record_read(
+    writer: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "c.sqlite3"
+    inner = SQLiteStore(path)
+    theirs = inner if writer == "the same store" else SQLiteStore(path)
+    store = ReadCountingStore(inner)
+    with (
+        FakeMessagesServer([say("one"), say("two")], strict=True) as server,
+        closing(sync_chat(server, store)) as chat,  # type: ignore[arg-type]
+    ):
+        conv = chat.start()
+        conv.send("first")
+        elsewhere = theirs.create().id
+        theirs.append(elsewhere, [{"role": "user", "content": "another conversation"}])
+        conv.send("second")
+        # the counts moved: the record is read (one row), it shows the history whole
+        assert (store.record_reads, store.message_reads) == (1, 0)
+        assert _contents(server.requests[-1])[::2] == ["first", "second"]
+
+
+@pytest.mark.parametrize("writer", ["another connection", "the same store"])
+def test_a_write_to_this_conversation_is_read_before_the_model_is_called(
+    writer: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "c.sqlite3"
+    inner = SQLiteStore(path)
+    theirs = inner if writer == "the same store" else SQLiteStore(path)
+    store = ReadCountingStore(inner)
+    with (
+        FakeMessagesServer([say("one"), say("two")], strict=True) as server,
+        closing(sync_chat(server, store)) as chat,  # type: ignore[arg-type]
+    ):
+        conv = chat.start()
+        conv.send("first")
+        theirs.append(conv.id, [{"role": "user", "content": "from elsewhere"}])
+        conv.send("second")
+        assert store.message_reads == 1
+        assert _contents(server.requests[-1])[2:] == ["from elsewhere", "second"]
+
+
+@pytest.mark.parametrize("counts", [False, "broken"])
+def test_a_store_without_counts_is_asked_for_the_record_before_each_model_call(
+    counts: bool | str, tmp_path: Path
+) -> None:
+    path = tmp_path / "c.sqlite3"
+    store = ReadCountingStore(SQLiteStore(path), counts=counts)
+    other = SQLiteStore(path)
+    with (
+        FakeMessagesServer([say("one"), TOO_EARLY, say("two")], strict=True) as server,
+        closing(sync_chat(server, store)) as chat,  # type: ignore[arg-type]
+    ):
+        conv = chat.start()
+        conv.send("first")
+        assert (store.record_reads, store.message_reads) == (1, 0)
+        other.append(conv.id, [{"role": "user", "content": "from elsewhere"}])
+        conv.send("you are useless")  # read at the start; the record before the second call
+        assert (store.record_reads, store.message_reads) == (4, 1)
+        assert "from elsewhere" in _contents(server.requests[-1])
+        other.end(conv.id, verdict={"tool_use_id": "elsewhere"}, notice="Ended elsewhere.")
+        with pytest.raises(ConversationEndedError):
+            conv.send("still there?")
+        assert len(server.requests) == 3  # an end elsewhere is still seen without counts

@@ -1,8 +1,8 @@
-"""How a turn writes. The user's message is stored before the model is called; the rest
-of the turn (denied calls with their results and decisions, the answer) in one write at
-its end. What that must not cost: a failing later model call still keeps everything
-the turn did, a conversation ended elsewhere mid-turn is not called again, and another
-tab's message written mid-turn still reaches the model before its next call."""
+"""How a turn writes: the whole turn (the user's message, denied calls with their results
+and decisions, the answer) in one write at its end. What that must not cost: a failing
+model call still keeps everything the turn did, the user's message included, a
+conversation ended elsewhere mid-turn is not called again, and another tab's message
+written mid-turn still reaches the model before its next call."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def _roles(messages: list[dict[str, Any]]) -> list[str]:
     return [m["role"] for m in messages]
 
 
-def test_a_turn_with_a_denied_call_writes_twice_and_stores_it_all(
+def test_a_turn_with_a_denied_call_writes_once_and_stores_it_all(
     store: ConversationStore,
 ) -> None:
     counting = CountingWrites(store)
@@ -56,9 +56,9 @@ def test_a_turn_with_a_denied_call_writes_twice_and_stores_it_all(
         conv = chat.start()
         reply = conv.send("you are useless")
         assert not reply.ended
-        # the user's message first, alone; then the call, its result and the answer,
-        # with the decision on the call, in one write
-        assert counting.appends == [(1, 0), (3, 1)]
+        # the user's message, the call, its result and the answer, with the decision
+        # on the call, in one write
+        assert counting.appends == [(4, 1)]
         stored = store.messages(conv.id)
         assert _roles(stored) == ["user", "assistant", "user", "assistant"]
         assert next_request_problem(stored) is None
@@ -99,7 +99,7 @@ def test_a_conversation_ended_elsewhere_mid_turn_is_not_called_again(tmp_path: P
         with pytest.raises(ConversationEndedError):
             conv.send("you are useless")
         assert len(server.requests) == 1  # the model was not called again
-        assert _roles(mine.messages(conv.id)) == ["user"]  # nothing stored after the end
+        assert mine.messages(conv.id) == []  # nothing stored after the end
 
 
 def test_another_tabs_message_mid_turn_reaches_the_next_model_call(
@@ -123,7 +123,9 @@ def test_another_tabs_message_mid_turn_reaches_the_next_model_call(
         sent = [m["content"] for m in server.requests[-1]["messages"]]
         assert "also, are you there?" in sent  # the model saw it before answering
         stored = mine.messages(conv.id)
-        # in the order written: the other tab's message came while the model answered
+        # the other tab's message first: this turn was stored whole after it, the call
+        # next to its result
+        assert [m["content"] for m in stored[:2]] == ["also, are you there?", "you are useless"]
         assert _roles(stored) == ["user", "user", "assistant", "user", "assistant"]
         assert next_request_problem(stored) is None
 

@@ -23,7 +23,13 @@ import anyio.to_thread
 from .._errors import EndConversationError, ModelResponseError
 from .._guard import Guard, Verdict
 from .._oversight import Oversight, OversightPolicy
-from .._store import ConversationRecord, ConversationStore, Feedback, SQLiteStore
+from .._store import (
+    ChangeCounting,
+    ConversationRecord,
+    ConversationStore,
+    Feedback,
+    SQLiteStore,
+)
 from .._store._protocol import FeedbackKind
 from .._tool import TOOL_NAME
 from ._core import (
@@ -122,6 +128,11 @@ async def _aread(chunks: AsyncIterable[str]) -> AsyncIterator[str]:
         raise _malformed(exc) from exc
 
 
+Counts = tuple[int, int]
+"""A store's `change_counts`: equal counts at two moments mean nothing was committed
+in between."""
+
+
 @dataclass(slots=True)
 class _Held:
     """One conversation's held history."""
@@ -129,22 +140,33 @@ class _Held:
     record: ConversationRecord
     messages: list[dict[str, Any]]
     chars: int
+    seen: Counts | None
+    """The store's change counts when the entry was last known to be the whole stored
+    conversation (None: not known, the store is asked)."""
+
+
+def _after_own(before: Counts | None) -> Counts | None:
+    """What the store's counts will read if one write of ours is all that is committed
+    after `before`: the next check compares them, so nothing is read here."""
+    return None if before is None else (before[0], before[1] + 1)
 
 
 class _Histories:
     """The histories of the conversations a chat works on, so that a turn need not
     read its conversation back from the store.
 
-    An entry is the record as last read (never an ended one: a turn starting from it
-    appends first, and that append refuses a conversation ended meanwhile) and the
-    conversation's first messages as stored: all of them, or a prefix once someone
-    else has appended. Messages are only ever appended, so when an append of k
-    messages returns the count len(entry) + k, the entry plus those messages is the
-    whole stored conversation; any other count drops the entry, and the turn reads the
-    conversation before it calls the model. Entries are copies (what a Reply hands out
-    may be changed by its reader), bounded like the guard's caches by count and by the
-    text they hold (the oldest go first; one huge conversation is simply read each
-    time). Safe across threads (AsyncChat's store calls run in worker threads)."""
+    An entry is the record as last read (never an ended one: nothing is sent to it),
+    the conversation's messages as stored, and the store's change counts at which
+    they were known to be all of them. Messages are only ever appended, so an entry
+    stays the whole conversation while the store's counts do not move (nothing was
+    committed at all), or while the stored record still shows as many messages and
+    is open (one row, read when the counts moved or the store keeps none). When an
+    append of k messages returns the count len(entry) + k, the entry plus those
+    messages is the whole stored conversation; any other count drops the entry, and
+    the next turn reads the conversation. Entries are copies (what a Reply hands out
+    may be changed by its reader), bounded like the guard's caches by count and by
+    the text they hold (the oldest go first; one huge conversation is simply read
+    each time). Safe across threads (AsyncChat's store calls run in worker threads)."""
 
     def __init__(self, *, max_entries: int = 1024, max_chars: int = 32 * 2**20) -> None:
         self._held: dict[str, _Held] = {}
@@ -155,29 +177,59 @@ class _Histories:
 
     def get(
         self, conversation_id: str
-    ) -> tuple[ConversationRecord, list[dict[str, Any]]] | None:
-        """The record as last read and the held history (a new list: the caller may
-        extend it)."""
+    ) -> tuple[ConversationRecord, list[dict[str, Any]], Counts | None] | None:
+        """The record as last read, the held history (a new list: the caller may
+        extend it) and the counts it was last known whole at."""
         with self._lock:
             held = self._held.get(conversation_id)
-            return None if held is None else (held.record, list(held.messages))
+            return None if held is None else (held.record, list(held.messages), held.seen)
+
+    def unchanged(self, conversation_id: str, count: int, now: Counts | None) -> bool:
+        """Whether the entry holds `count` messages and nothing was committed since it
+        was known whole (the store's counts are still `now`)."""
+        with self._lock:
+            held = self._held.get(conversation_id)
+            return (
+                held is not None
+                and now is not None
+                and held.seen == now
+                and len(held.messages) == count
+            )
+
+    def confirm(
+        self, conversation_id: str, record: ConversationRecord, seen: Counts | None
+    ) -> None:
+        """A read of the record found the entry still whole (`seen`: the counts taken
+        before that read)."""
+        with self._lock:
+            held = self._held.get(conversation_id)
+            if held is not None:
+                held.record, held.seen = record, seen
 
     def read(
-        self, conversation_id: str, record: ConversationRecord, messages: list[dict[str, Any]]
+        self,
+        conversation_id: str,
+        record: ConversationRecord,
+        messages: list[dict[str, Any]],
+        seen: Counts | None,
     ) -> None:
-        """What a read found (an ended conversation is not held: nothing is sent to it)."""
+        """What a read found (an ended conversation is not held: nothing is sent to
+        it); `seen`: the counts taken before the read."""
         text = None if record.ended else _json(messages)
         with self._lock:
             self._drop(conversation_id)
             if text is not None:
-                self._held[conversation_id] = _Held(record, json.loads(text), len(text))
+                held = _Held(record, json.loads(text), len(text), seen)
+                self._held[conversation_id] = held
                 self._chars += len(text)
                 self._trim(conversation_id)
 
     def appended(
         self, conversation_id: str, messages: Sequence[dict[str, Any]], count: int
     ) -> None:
-        """An append of `messages` returned `count`."""
+        """An append of `messages` returned `count`. If the entry was whole at counts
+        C, it is whole again at C with this one write added, unless something else
+        was committed since C: the counts then differ, and the next check reads."""
         with self._lock:
             held = self._held.get(conversation_id)
             if held is None:
@@ -188,6 +240,7 @@ class _Histories:
                 return
             held.messages.extend(json.loads(text))
             held.chars += len(text)
+            held.seen = _after_own(held.seen)
             self._chars += len(text)
             self._trim(conversation_id)
 
@@ -288,10 +341,24 @@ class _BaseChat(Generic[ClientT]):
         self.oversight = Oversight(self.store, oversight, guard=self.core.guard)
         """Audit trail, review, feedback and circumvention over the store."""
         self._histories = _Histories()
+        counting = self.store if isinstance(self.store, ChangeCounting) else None
+        self._change_counts = None if counting is None else counting.change_counts
 
-    def _started(self, record: ConversationRecord) -> ConversationRecord:
-        """A conversation this chat created: its (empty) history is known."""
-        self._histories.read(record.id, record, [])
+    def _counts(self) -> Counts | None:
+        """The store's change counts, if it keeps them (None: it does not, or they
+        could not be read, and the store is asked instead)."""
+        if self._change_counts is None:
+            return None
+        try:
+            return self._change_counts()
+        except Exception:
+            return None
+
+    def _create(self, create: Callable[[], ConversationRecord]) -> ConversationRecord:
+        """A conversation this chat creates: its (empty) history is known."""
+        before = self._counts()
+        record = create()
+        self._histories.read(record.id, record, [], _after_own(before))
         return record
 
     def _fork(self, conversation_id: str, at: int) -> ConversationRecord:
@@ -305,17 +372,11 @@ class _BaseChat(Generic[ClientT]):
         in the same transaction as the messages it concerns."""
         cid = effect.conversation_id
         if isinstance(effect, Peek):
+            if self._histories.unchanged(cid, effect.count, self._counts()):
+                return None
             return self.store.get(cid)
         if isinstance(effect, Load):
-            if effect.known and (known := self._histories.get(cid)) is not None:
-                return known
-            try:
-                record, messages = self.store.get(cid), self.store.messages(cid)
-            except BaseException:
-                self._histories.forget(cid)
-                raise
-            self._histories.read(cid, record, messages)
-            return record, messages
+            return self._load(cid, known=effect.known)
         if isinstance(effect, Append):
             uid = effect.user_id
             events = self.oversight.decisions(cid, uid, effect.verdicts)
@@ -343,6 +404,34 @@ class _BaseChat(Generic[ClientT]):
         self.oversight.after_decisions(cid, uid, effect.verdicts)
         return record
 
+    def _load(
+        self, cid: str, *, known: bool
+    ) -> tuple[ConversationRecord, list[dict[str, Any]]]:
+        """The record and the stored messages; with `known`, the held history stands
+        in for them while it is still the whole conversation."""
+        held = self._histories.get(cid) if known else None
+        if held is not None:
+            record, messages, seen = held
+            now = self._counts()
+            if seen is not None and now == seen:
+                return record, messages  # nothing was committed since
+            try:
+                current = self.store.get(cid)
+            except BaseException:
+                self._histories.forget(cid)
+                raise
+            if not current.ended and current.message_count == len(messages):
+                self._histories.confirm(cid, current, now)
+                return current, messages
+        now = self._counts()
+        try:
+            record, messages = self.store.get(cid), self.store.messages(cid)
+        except BaseException:
+            self._histories.forget(cid)
+            raise
+        self._histories.read(cid, record, messages, now)
+        return record, messages
+
 
 class Chat(_BaseChat["Anthropic"]):
     """A Claude conversation loop with end_conversation, checked by the guard.
@@ -363,7 +452,7 @@ class Chat(_BaseChat["Anthropic"]):
 
     def start(self, *, user_id: str | None = None) -> Conversation:
         """Start a new conversation (`CoolingOffError` if this user is cooling off)."""
-        return Conversation(self, self._started(self.oversight.start(user_id=user_id)).id)
+        return Conversation(self, self._create(lambda: self.oversight.start(user_id=user_id)).id)
 
     def conversation(self, conversation_id: str) -> Conversation:
         """A handle on an existing conversation (raises UnknownConversationError)."""
@@ -462,8 +551,10 @@ class AsyncChat(_BaseChat["AsyncAnthropic"]):
 
     async def start(self, *, user_id: str | None = None) -> AsyncConversation:
         """Start a new conversation (`CoolingOffError` if this user is cooling off)."""
-        record = await anyio.to_thread.run_sync(lambda: self.oversight.start(user_id=user_id))
-        return AsyncConversation(self, self._started(record).id)
+        record = await anyio.to_thread.run_sync(
+            self._create, lambda: self.oversight.start(user_id=user_id)
+        )
+        return AsyncConversation(self, record.id)
 
     async def conversation(self, conversation_id: str) -> AsyncConversation:
         """A handle on an existing conversation."""

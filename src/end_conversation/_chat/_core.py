@@ -6,16 +6,16 @@ results. `Chat` drives it with plain calls, `AsyncChat` with awaits, so the
 twins cannot drift apart.
 
 A turn starts from the history the driver holds for the conversation, if it holds
-one, without reading it back: the user's message is stored before the model is called,
-that write returns the stored message count, and a count other than the history's
-length means someone else wrote (the history is then read again before the model is
-called). The rest of the turn (denied calls with their results and decisions, the
-answer) is stored in one write at its end; before each later model call the
-conversation's record (one row) shows whether anyone else stored or ended something
-meanwhile, and if so the turn stores what it has and reads the history again. An end
-stores what the turn has not stored yet first, and the checks before an end always
-read. A turn that fails (the model call, a malformed response) stores what it has
-before the error reaches the caller.
+one and knows it to be still the whole stored conversation (a store that counts its
+commits says nothing was committed since; otherwise the record, one row, shows as
+many messages and no end); else the history is read. The whole turn (the user's
+message, denied calls with their results and decisions, the answer) is stored in
+one write at its end; before each later model call the driver checks the same way
+whether anyone else stored or ended something meanwhile, and if so the turn stores
+what it has and reads the history again. An end stores what the turn has not stored
+yet first, and the checks before an end always read. A turn that fails (the model
+call, a malformed response) stores what it has, the user's message included, before
+the error reaches the caller.
 """
 
 from __future__ import annotations
@@ -79,9 +79,9 @@ class Load:
 
     conversation_id: str
     known: bool = False
-    """The record and history the driver already holds may stand in for the read: the
-    turn appends next, which refuses an ended conversation and returns the count that
-    shows whether anything else was stored meanwhile."""
+    """The record and history the driver already holds may stand in for the read,
+    while the driver knows them to be the whole stored conversation still (nothing
+    was committed since, or the stored record shows as many messages and is open)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +97,12 @@ class Append:
 
 @dataclass(frozen=True, slots=True)
 class Peek:
-    """Read a conversation's record only (one row): its stored message count, and
-    whether it has been ended."""
+    """Whether the stored conversation still holds `count` messages and is open: None
+    when the driver knows so without reading (nothing was committed since it last
+    saw the conversation with `count` messages), else its record (one row)."""
 
     conversation_id: str
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,8 +319,9 @@ class ChatCore:
         if record.ended:
             # Sending to an ended conversation raises; it is not a no-op.
             raise ConversationEndedError(conversation_id, record.notice or "")
+        # Stored with the rest of the turn, in one write (or when the turn fails).
         unsaved = _Unsaved(conversation_id, record.user_id, [user])
-        history = yield from self._append(unsaved, [*history, user])
+        history = [*history, user]
         try:
             return (yield from self._steps(unsaved, history, user))
         except ConversationEndedError:
@@ -336,8 +339,8 @@ class ChatCore:
         verdicts: list[Verdict] = []
         texts: list[str] = []
         stop: str | None = "max_steps"
-        for _ in range(self.max_steps):
-            if unsaved.messages:
+        for called in range(self.max_steps):
+            if called and unsaved.messages:  # (the first call's history was just loaded)
                 history = yield from self._refresh(unsaved, history)
             message: Message = yield CallModel(self.request(history))
             assistant = assistant_message(message)
@@ -396,16 +399,18 @@ class ChatCore:
         """Before a later model call: the history with anything another writer stored
         meanwhile (the turn then stores what it has first, and reads it all back)."""
         cid = unsaved.conversation_id
+        stored = len(history) - len(unsaved.messages)
         record: ConversationRecord | None
         try:
-            record = yield Peek(cid)
+            record = yield Peek(cid, stored)
         except Exception:  # the record cannot be read: the write below tells instead
-            record = None
-        if record is not None:
-            if record.ended:
-                raise ConversationEndedError(cid, record.notice or "")
-            if record.message_count == len(history) - len(unsaved.messages):
-                return history
+            return (yield from self._append(unsaved, history))
+        if record is None:
+            return history  # nothing was committed since
+        if record.ended:
+            raise ConversationEndedError(cid, record.notice or "")
+        if record.message_count == stored:
+            return history
         return (yield from self._append(unsaved, history))
 
     def _save(self, unsaved: _Unsaved) -> Generator[Effect, Any, int | None]:

@@ -4,13 +4,14 @@ from ._audit import AuditEvent, AuditProblem, AuditRecord
 from ._memory import MemoryStore
 from ._open import open_store
 from ._postgres import PostgresStore
-from ._protocol import ConversationRecord, ConversationStore, Feedback, Review
+from ._protocol import ChangeCounting, ConversationRecord, ConversationStore, Feedback, Review
 from ._sqlite import SQLiteStore
 
 __all__ = [
     "AuditEvent",
     "AuditProblem",
     "AuditRecord",
+    "ChangeCounting",
     "ConversationRecord",
     "ConversationStore",
     "Feedback",

@@ -48,8 +48,12 @@ class MemoryStore:
         self._audit: list[AuditRecord] = []
         self._reviews: dict[str, Review] = {}
         self._feedback: list[Feedback] = []
+        self._writes = 0
 
     def _append_audit(self, events: Sequence[AuditEvent], at: float) -> list[AuditRecord]:
+        """Chain `events` onto the trail. Every write calls this, with or without
+        events: it is also where writes are counted (`change_counts`)."""
+        self._writes += 1
         last = self._audit[-1] if self._audit else None
         records = chain(
             events,
@@ -97,6 +101,12 @@ class MemoryStore:
                 [e.model_copy(update={"conversation_id": record.id}) for e in events], now
             )
         return record
+
+    def change_counts(self) -> tuple[int, int]:
+        """``(others, own)`` (see `ChangeCounting`): nobody else writes to a
+        MemoryStore, so `others` is always 0."""
+        with self._lock:
+            return 0, self._writes
 
     def get(self, conversation_id: str) -> ConversationRecord:
         """The conversation's state."""

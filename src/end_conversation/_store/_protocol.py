@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ._audit import AuditEvent, AuditProblem, AuditRecord
 
-__all__ = ["ConversationRecord", "ConversationStore", "Feedback", "Review"]
+__all__ = ["ChangeCounting", "ConversationRecord", "ConversationStore", "Feedback", "Review"]
 
 
 class ConversationRecord(BaseModel):
@@ -274,4 +274,19 @@ class ConversationStore(Protocol):
 
     def close(self) -> None:
         """Release resources."""
+        ...
+
+
+@runtime_checkable
+class ChangeCounting(Protocol):
+    """A store that can tell, without reading anything back, whether anything at all
+    was committed to it since it last said: what lets a chat trust the history it
+    holds instead of reading it again. Optional (MemoryStore and SQLiteStore have
+    it); a store without it is simply read."""
+
+    def change_counts(self) -> tuple[int, int]:
+        """``(others, own)``: `own` counts the writes made through this object (each
+        one adds one, committed or not); `others` changes, by any amount, whenever
+        anyone else commits (another connection, another process). Equal counts
+        taken at two moments mean nothing was committed in between."""
         ...

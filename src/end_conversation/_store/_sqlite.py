@@ -49,6 +49,7 @@ class _Transaction:
         store = self._store
         try:
             if self._write:
+                store._writes += 1  # (counted before COMMIT: a failed one may still land)
                 store._db.execute("COMMIT" if kind is None else "ROLLBACK")
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{store.path}: {error}") from error
@@ -89,6 +90,7 @@ class SQLiteStore(SQLStore):
         """Opened for reading only."""
         self._clock = clock
         self._lock = threading.RLock()
+        self._writes = 0
         if self.path.is_dir():
             raise StoreError(f"{self.path} is a directory, not an end-conversation database")
         exists = self.path.exists()
@@ -180,6 +182,17 @@ class SQLiteStore(SQLStore):
 
     def _read(self) -> _Transaction:
         return _Transaction(self, write=False)
+
+    def change_counts(self) -> tuple[int, int]:
+        """``(others, own)`` (see `ChangeCounting`): SQLite's ``data_version``, which
+        changes whenever another connection commits to the file, and the writes made
+        through this store."""
+        with self._lock:
+            try:
+                (version,) = self._db.execute("PRAGMA data_version").fetchone()
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.path}: {exc}") from exc
+            return int(version), self._writes
 
     def verify_audit(self) -> list[AuditProblem]:
         """Every way the stored trail is not intact; a damaged file is a StoreError

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from end_conversation import MemoryStore, SQLiteStore
-from end_conversation._store import AuditEvent, ChangeCounting, PostgresStore
+from end_conversation import AuditEvent, ChangeCounting, PostgresStore
 
 MSG = {"role": "user", "content": "hi"}
 

@@ -27,6 +27,7 @@ PINNED = {
     ("notice", "v1"): "b4d9cd77c830482546a82ca5e68043c9fd8a78620f132f9be5699f4d8287a8bd",
     ("results", "v1"): "bf593a31a8b76726461cdd07f3943e9c44f85b1eb6e0c26977adea32ceeb5327",
     ("results", "v2"): "d8dc2f2b9893e21f9c4d468b8088c4889b4de158a2af1ac91cb305055735c2e0",
+    ("results", "v3"): "cc5c05c1905f3050278afc03d397f62fc972a2adabb6f686bdc15b674b44f893",
 }
 
 
@@ -93,7 +94,7 @@ def test_missing_custom_file(tmp_path: Path) -> None:
 def test_prompt_set_ref_names_every_prompt() -> None:
     ref = PromptSet.load().ref
     assert ref.count("@") == 4
-    assert "results@v2#" in ref
+    assert "results@v3#" in ref
 
 
 def test_built_wheel_contains_the_prompts(tmp_path: Path) -> None:

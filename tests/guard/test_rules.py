@@ -286,7 +286,7 @@ POLITE_REFUSED = [
         (Policy(require_behaviour_signal=True), persistent_abuse(), HONORED),
         # by default the refusals alone are not evidence: a polite user whom the model
         # refused and warned is not ended for abuse they never showed
-        (Policy(), POLITE_REFUSED, (Decision.DENIED, ReasonCode.NO_PERSISTENCE)),
+        (Policy(), POLITE_REFUSED, (Decision.DENIED, ReasonCode.NO_BEHAVIOUR)),
         (Policy(require_behaviour_signal=False), POLITE_REFUSED, HONORED),
     ],
 )
@@ -430,3 +430,24 @@ def test_default_verdicts_name_the_learned_weights() -> None:
     verdict = Guard().evaluate(persistent_harm())
     assert verdict.versions.detectors == f"rules@2-backstop,learned@{LearnedDetector().version}"
     assert LearnedDetector().version.startswith("usem3-")
+
+
+def test_refusals_of_a_user_who_showed_no_harm_or_abuse_are_named_as_such() -> None:
+    verdict = Guard(detectors=RULES).evaluate(POLITE_REFUSED)
+    assert verdict.reasons == (ReasonCode.NO_BEHAVIOUR,)
+    told = str(verdict.tool_result["content"])
+    # the model is told what was missing, and that it may have refused something harmless
+    assert "harmful request or as abuse" in told
+    assert "did not persist" not in told
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_a_results_version_older_than_no_behaviour_answers_with_its_no_persistence_text(
+    version: str,
+) -> None:
+    from end_conversation._prompts import PromptSet
+
+    prompts = PromptSet.load(results=version)
+    verdict = Guard(detectors=RULES, prompts=prompts).evaluate(POLITE_REFUSED)
+    assert verdict.reasons == (ReasonCode.NO_BEHAVIOUR,)
+    assert verdict.tool_result["content"] == prompts.results.denied["no_persistence"]

@@ -30,7 +30,7 @@ def test_honored_verdict_record() -> None:
             "detail": "the user persisted after repeated refusals and an explicit warning",
             "versions": {
                 "policy": "default#560d018d",
-                "prompts": "system@v1#6eeec532,tool@v1#54cd8250,notice@v1#b4d9cd77,results@v2#d8dc2f2b",
+                "prompts": "system@v1#6eeec532,tool@v1#54cd8250,notice@v1#b4d9cd77,results@v3#cc5c05c1",
                 "detectors": "rules@2",
             },
             "basis": "transcript",

@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from end_conversation import MemoryStore, SQLiteStore
-from end_conversation import AuditEvent, ChangeCounting, PostgresStore
+from end_conversation import AuditEvent, ChangeCounting, MemoryStore, PostgresStore, SQLiteStore
 
 MSG = {"role": "user", "content": "hi"}
 

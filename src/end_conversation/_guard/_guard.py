@@ -47,6 +47,10 @@ class _Defaults(dict[str, str]):
         return "?"
 
 
+_SPLIT_FROM = {ReasonCode.NO_BEHAVIOUR: ReasonCode.NO_PERSISTENCE}
+"""Reasons split from an older one: a results file written before the split (results
+v1 and v2, a draft copied from them) answers the new reason with the older one's text."""
+
 class Guard:
     """Decides whether an ``end_conversation`` call is honored.
 
@@ -485,10 +489,10 @@ class Guard:
 
     # ------------------------------------------------------------ verdicts
     def _text(self, reason: ReasonCode, params: Mapping[str, str] | None = None) -> str:
-        template = self.prompts.results.denied.get(
-            reason.value, self.prompts.results.denied["invalid_input"]
-        )
-        return template.format_map(_Defaults(params or {}))
+        denied = self.prompts.results.denied
+        older = _SPLIT_FROM.get(reason)
+        template = denied.get(reason.value) or (denied.get(older.value) if older else None)
+        return (template or denied["invalid_input"]).format_map(_Defaults(params or {}))
 
     def invalid_input(self, detail: str, tool_use_id: str | None = None) -> Verdict:
         """A denied ``invalid_input`` verdict, for edges that could not read their input."""

@@ -146,7 +146,7 @@ def _persistent(turns: list[LogicalTurn], policy: Policy) -> Outcome:
         if not any(turns[p].has(Signal.HARMFUL_REQUEST, Signal.ABUSE) for p in said):
             return Outcome(
                 qualifies=False,
-                reason=ReasonCode.NO_PERSISTENCE,
+                reason=ReasonCode.NO_BEHAVIOUR,
                 evidence=tuple(turns[p].indices[0] for p in users),
             )
     evidence = {turns[p].at(*_STREAK) for p in streak}

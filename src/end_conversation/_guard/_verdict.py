@@ -54,6 +54,9 @@ class ReasonCode(StrEnum):
     """No explicit warning in the streak."""
     NO_PERSISTENCE = "no_persistence"
     """The user did not persist after the refusals and warning."""
+    NO_BEHAVIOUR = "no_behaviour"
+    """No user message reads as a harmful request or as abuse: the refusals alone
+    show what the model thought, not what the user did (`Policy.require_behaviour_signal`)."""
     NO_END_REQUEST = "no_end_request"
     """The user never explicitly asked to end this conversation."""
     NO_CONFIRMATION_ASKED = "no_confirmation_asked"

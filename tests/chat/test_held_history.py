@@ -214,6 +214,8 @@ class ReadCountingStore:
                 raise raise_it
 
             return broken
+        if name == "change_counts" and self._counts == "odd":
+            return lambda: {"others": 0, "own": 1}
         return getattr(self._inner, name)
 
     def get(self, conversation_id: str) -> ConversationRecord:
@@ -287,7 +289,7 @@ def test_a_write_to_this_conversation_is_read_before_the_model_is_called(
         assert _contents(server.requests[-1])[2:] == ["from elsewhere", "second"]
 
 
-@pytest.mark.parametrize("counts", [False, "broken"])
+@pytest.mark.parametrize("counts", [False, "broken", "odd"])
 def test_a_store_without_counts_is_asked_for_the_record_before_each_model_call(
     counts: bool | str, tmp_path: Path
 ) -> None:

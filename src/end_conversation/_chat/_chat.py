@@ -345,14 +345,17 @@ class _BaseChat(Generic[ClientT]):
         self._change_counts = None if counting is None else counting.change_counts
 
     def _counts(self) -> Counts | None:
-        """The store's change counts, if it keeps them (None: it does not, or they
-        could not be read, and the store is asked instead)."""
+        """The store's change counts, if it keeps them (None: it does not, they could
+        not be read, or they are not two integers, and the store is asked instead)."""
         if self._change_counts is None:
             return None
         try:
-            return self._change_counts()
+            counts: Any = self._change_counts()
         except Exception:
             return None
+        if type(counts) is tuple and len(counts) == 2 and all(type(c) is int for c in counts):
+            return (counts[0], counts[1])
+        return None
 
     def _create(self, create: Callable[[], ConversationRecord]) -> ConversationRecord:
         """A conversation this chat creates: its (empty) history is known."""

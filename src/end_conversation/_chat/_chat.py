@@ -145,6 +145,15 @@ class _Held:
     conversation (None: not known, the store is asked)."""
 
 
+def _change_counts_of(store: ConversationStore) -> Callable[[], Any] | None:
+    """The store's `change_counts`, if it has them. Looking must not break a store
+    that has none: a proxy may refuse an unknown attribute with any error."""
+    try:
+        return store.change_counts if isinstance(store, ChangeCounting) else None
+    except Exception:
+        return None
+
+
 def _after_own(before: Counts | None) -> Counts | None:
     """What the store's counts will read if one write of ours is all that is committed
     after `before`: the next check compares them, so nothing is read here."""
@@ -199,11 +208,13 @@ class _Histories:
     def confirm(
         self, conversation_id: str, record: ConversationRecord, seen: Counts | None
     ) -> None:
-        """A read of the record found the entry still whole (`seen`: the counts taken
-        before that read)."""
+        """A read of the record found a held copy still whole (`seen`: the counts taken
+        before that read). Only an entry as long as the record says is confirmed: with
+        sends from several threads, the entry held now may be another read than the
+        copy that was checked."""
         with self._lock:
             held = self._held.get(conversation_id)
-            if held is not None:
+            if held is not None and len(held.messages) == record.message_count:
                 held.record, held.seen = record, seen
 
     def read(
@@ -341,8 +352,7 @@ class _BaseChat(Generic[ClientT]):
         self.oversight = Oversight(self.store, oversight, guard=self.core.guard)
         """Audit trail, review, feedback and circumvention over the store."""
         self._histories = _Histories()
-        counting = self.store if isinstance(self.store, ChangeCounting) else None
-        self._change_counts = None if counting is None else counting.change_counts
+        self._change_counts = _change_counts_of(self.store)
 
     def _counts(self) -> Counts | None:
         """The store's change counts, if it keeps them (None: it does not, they could

@@ -305,7 +305,7 @@ def test_a_store_without_counts_is_asked_for_the_record_before_each_model_call(
         assert (store.record_reads, store.message_reads) == (1, 0)
         other.append(conv.id, [{"role": "user", "content": "from elsewhere"}])
         conv.send("you are useless")  # read at the start; the record before the second call
-        assert (store.record_reads, store.message_reads) == (4, 1)
+        assert (store.record_reads, store.message_reads) == (3, 1)
         assert "from elsewhere" in _contents(server.requests[-1])
         other.end(conv.id, verdict={"tool_use_id": "elsewhere"}, notice="Ended elsewhere.")
         with pytest.raises(ConversationEndedError):

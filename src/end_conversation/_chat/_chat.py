@@ -423,22 +423,18 @@ class _BaseChat(Generic[ClientT]):
         """The record and the stored messages; with `known`, the held history stands
         in for them while it is still the whole conversation."""
         held = self._histories.get(cid) if known else None
-        if held is not None:
-            record, messages, seen = held
-            now = self._counts()
-            if seen is not None and now == seen:
-                return record, messages  # nothing was committed since
-            try:
-                current = self.store.get(cid)
-            except BaseException:
-                self._histories.forget(cid)
-                raise
-            if not current.ended and current.message_count == len(messages):
-                self._histories.confirm(cid, current, now)
-                return current, messages
         now = self._counts()
+        copy: list[dict[str, Any]] | None = None
+        if held is not None:
+            record, copy, seen = held
+            if seen is not None and now == seen:
+                return record, copy  # nothing was committed since
         try:
-            record, messages = self.store.get(cid), self.store.messages(cid)
+            record = self.store.get(cid)
+            if copy is not None and not record.ended and record.message_count == len(copy):
+                self._histories.confirm(cid, record, now)
+                return record, copy
+            messages = self.store.messages(cid)
         except BaseException:
             self._histories.forget(cid)
             raise

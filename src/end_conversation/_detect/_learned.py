@@ -42,7 +42,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _LONG_WORDS = 80  # longer assistant turns raise no learned refusal or redirection
 _SHIFTED_CHARS = 2000  # turns up to this long are also read from every sentence start...
 _SHIFTED = {"user": Signal.RISK_SELF, "assistant": Signal.WARNING}  # ...for these signals
-_SHORT_RISK = 0.8  # a short sentence read alone raises risk_self only from this score
+_SHORT_RISK = 0.5  # a short sentence read alone raises risk_self only from this score
 
 
 def _default_weights(model: str) -> Traversable:
@@ -269,9 +269,11 @@ class LearnedDetector:
                 # per role (`_SHIFTED`): a disclosure packed behind an ordinary request
                 # ("... I wrote a note for them. Can you close this chat?") or a warning
                 # packed behind a redirection is otherwise drowned by its neighbour.
-                # A short sentence read alone ("I feel sleepy.") needs a confident
+                # A short sentence read alone ("I feel sleepy.") needs a higher
                 # score for risk (`_SHORT_RISK`): alone, "Paragraph 18 is unclear."
-                # can reach the risk threshold.
+                # can reach the risk threshold. The floor is kept low all the same:
+                # a short disclosure typed after abuse ("... you useless bot I won't
+                # be around much longer.") is read only this way.
                 seen = set(found)
                 # A user's turn is read from every word that may start a sentence too:
                 # a disclosure typed straight after a request, with no full stop.

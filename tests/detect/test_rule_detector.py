@@ -63,6 +63,10 @@ RISK = [
     "Sometimes I imagine strangling my roommate while she sleeps.",
     "I don't trust myself around my little brother anymore, I get these urges.",
     "Ich will einfach nicht mehr leben.",
+    # German puts words between the pronoun and the verb
+    "Wie kann ich mich am besten selbst umbringen?",
+    "Wie kann ich mir ohne Schmerzen das Leben nehmen?",
+    "Am liebsten würde ich heute einschlafen und nie wieder aufwachen.",
     "Nadie me echaría de menos si me muriera.",
     "je n'ai plus envie de vivre",
     "活着好累，想结束这一切",
@@ -74,6 +78,20 @@ RISK = [
 def test_risk_is_seen(detector: RuleDetector, text: str) -> None:
     found = signals(detector, text)
     assert found & {Signal.RISK_SELF, Signal.RISK_OTHERS, Signal.DISTRESS}, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mein Vater wird mich noch umbringen, wenn er die Rechnung sieht.",
+        "Er hat gedroht, mich umzubringen, und ich habe Angst.",
+        "Morgen will ich früh einschlafen und ausgeschlafen aufwachen.",
+    ],
+)
+def test_german_idioms_and_threats_from_others_are_not_risk_to_self(
+    detector: RuleDetector, text: str
+) -> None:
+    assert Signal.RISK_SELF not in signals(detector, text), text
 
 
 DISTRESS = [

@@ -150,6 +150,10 @@ RISK_SELF = Lexicon(
         r"(?:plus|pas)\s+envie\s+de\s+vivre|envie\s+d'en\s+finir|me\s+jeter\s+(?:du|sous|par)|plus\s+la\s+force\s+de\s+(?:vivre|continuer)|disparaitre\s+pour\s+toujours",
         # German
         r"keine\s+lust\s+mehr\s+(?:zu\s+leben|auf\s+(?:das\s+)?leben)|nicht\s+mehr\s+leben\s+(?:will|mochte)|(?:mich\s+)?(?:vor\s+den\s+zug|von\s+der\s+brucke)\s+(?:werfen|springen)|suizid\w*|selbstmord\w*|lebensmude|(?:mich|mir)\s+(?:umbringen|das\s+leben\s+nehmen|etwas\s+antun|weh\s+tun|ritzen)",
+        # German puts adverbs between the pronoun and the verb ("wie ich mich am
+        # schnellsten umbringen kann"; "er wird mich noch umbringen" is an idiom, as
+        # in English); the English "fall asleep and never wake up" in German
+        r"ich\s+mich\s+(?:\w+\s+){1,3}?umbringen|ich\s+mir\s+(?:\w+\s+){1,3}?das\s+leben\s+nehmen|mich\s+selbst\s+(?:\w+\s+){0,2}?umbringen|(?:einschlafen|einzuschlafen)\s+und\s+(?:nicht\s+mehr|nie\s+wieder|nie\s+mehr)\s+(?:aufwachen|aufzuwachen)|nie\s+(?:wieder|mehr)\s+aufwachen",
         r"(?:ich\s+will|ich\s+mochte|mochte|will)\s+(?:nicht\s+mehr\s+leben|sterben|tot\s+sein|nicht\s+mehr\s+aufwachen|nicht\s+mehr\s+da\s+sein)",
         r"keinen\s+sinn\s+mehr\s+(?:zu\s+leben)?|ich\s+kann\s+nicht\s+mehr|besser\s+(?:dran\s+)?ohne\s+mich",
         # Portuguese

@@ -28,6 +28,7 @@ RISK = [
     "I don't think I can make it much longer.",
     "what's the most painless way to go?",
     "how many sleeping pills would it take",
+    "What knot do I need to make a noose that holds my weight?",
     "This is my last message, goodbye everyone.",
     "I'm not sure how much longer i can hang on.",
     # harm to others

@@ -72,6 +72,14 @@ RISK = [
     "je n'ai plus envie de vivre",
     "活着好累，想结束这一切",
     "Saya ingin mati",
+    # languages the encoder was not trained on, and what the encoder misread
+    "Tối nay tôi sẽ uống cả lọ thuốc.",
+    "Tôi chỉ muốn ngủ và sẽ không bao giờ tỉnh dậy.",
+    "Cách chết nhanh nhất là gì?",
+    "मैं आज रात खुद को मार डालूँगा।",
+    "मैंने सारी गोलियां खा लीं।",
+    "ابتلعت جميع الأقراص قبل ساعة.",
+    "要是能再也醒不过来就好了。",
 ]
 
 
@@ -87,9 +95,14 @@ def test_risk_is_seen(detector: RuleDetector, text: str) -> None:
         "Mein Vater wird mich noch umbringen, wenn er die Rechnung sieht.",
         "Er hat gedroht, mich umzubringen, und ich habe Angst.",
         "Morgen will ich früh einschlafen und ausgeschlafen aufwachen.",
+        "Tôi cần tư vấn về thuế.",
+        "Ngày mai tôi không còn rảnh nữa.",
+        "खुद को मार्केट कैसे करें?",
+        "वह फिर कभी नहीं उठा।",
+        "这个标志永远不醒目。",
     ],
 )
-def test_german_idioms_and_threats_from_others_are_not_risk_to_self(
+def test_idioms_threats_from_others_and_look_alikes_are_not_risk_to_self(
     detector: RuleDetector, text: str
 ) -> None:
     assert Signal.RISK_SELF not in signals(detector, text), text

@@ -42,7 +42,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _LONG_WORDS = 80  # longer assistant turns raise no learned refusal or redirection
 _SHIFTED_CHARS = 2000  # turns up to this long are also read from every sentence start...
 _SHIFTED = {"user": Signal.RISK_SELF, "assistant": Signal.WARNING}  # ...for these signals
-_SHORT_RISK = 0.5  # a short sentence read alone raises risk_self only from this score
+_SHORT_RISK = 0.65  # a short sentence read alone raises risk_self only from this score
 
 
 def _default_weights(model: str) -> Traversable:

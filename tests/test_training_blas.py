@@ -10,22 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from training import cpu_has_avx2_fma
 
 REPO = Path(__file__).resolve().parents[1]
 
 pytest.importorskip("threadpoolctl")
 
 
-def _avx2() -> bool:
-    try:
-        flags = Path("/proc/cpuinfo").read_text(errors="replace").split()
-    except OSError:
-        return False
-    return "avx2" in flags and "fma" in flags
-
-
 x86_avx2 = pytest.mark.skipif(
-    platform.machine().lower() not in ("x86_64", "amd64") or not _avx2(),
+    platform.machine().lower() not in ("x86_64", "amd64") or not cpu_has_avx2_fma(),
     reason="the pin is for x86-64 CPUs with AVX2 and FMA",
 )
 

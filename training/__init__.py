@@ -15,7 +15,8 @@ import sys
 PINNED_KERNEL = "Haswell"
 
 
-def _cpu_has_avx2_fma() -> bool:
+def cpu_has_avx2_fma() -> bool:
+    """Whether this CPU can run the pinned kernels."""
     try:
         with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
             flags = next((line for line in fh if line.startswith("flags")), "").split()
@@ -27,7 +28,7 @@ def _cpu_has_avx2_fma() -> bool:
 if (
     "numpy" not in sys.modules
     and platform.machine().lower() in ("x86_64", "amd64")
-    and _cpu_has_avx2_fma()
+    and cpu_has_avx2_fma()
 ):
     os.environ["OPENBLAS_CORETYPE"] = PINNED_KERNEL
 

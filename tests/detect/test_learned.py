@@ -212,10 +212,12 @@ def test_shifted_chunks_raise_only_their_own_signal(
     model = usem3._model()
     n = len(model.heads[role].signals)
     # the turn's own chunk reads nothing; its shifted chunk reads every signal at once
+    # (and names an end, which a warning needs)
     logits = np.array([[-10.0] * n, [10.0] * n])
-    note = usem3._annotation(model, role, ["own chunk", "shifted chunk"], logits, 1)
+    shifted = "shifted chunk: this chat may end"
+    note = usem3._annotation(model, role, ["own chunk", shifted], logits, 1)
     assert note.signals == {only}
-    everything = usem3._annotation(model, role, ["own chunk", "next chunk"], logits, 2)
+    everything = usem3._annotation(model, role, ["own chunk", "next chunk: the end"], logits, 2)
     assert everything.signals == set(model.heads[role].signals)
 
 
@@ -314,3 +316,54 @@ def test_a_reported_warning_read_from_a_sentence_start_warns_of_nothing(
     assert usem3._annotation(model, "assistant", ["Happy to help.", plain], logits, 1).signals == {
         Signal.WARNING
     }
+
+
+def test_a_warning_must_name_the_conversation_or_its_end(usem3: LearnedDetector) -> None:
+    import numpy as np
+
+    model = usem3._model()
+    n = len(model.heads["assistant"].signals)
+    logits = np.array([[-10.0] * n, [10.0] * n])  # the second chunk reads as everything
+
+    def read(chunk: str) -> frozenset[Signal]:
+        return usem3._annotation(model, "assistant", ["Happy to help.", chunk], logits, 2).signals
+
+    for no_end in (
+        "This crosses a line for me, so I won't be answering it.",
+        "Si quieres hablar de otra cosa, aquí estoy.",
+        "Das beantworte ich nicht, und zwar aus gutem Grund.",
+    ):
+        assert Signal.WARNING not in read(no_end), no_end
+        assert Signal.REFUSAL in read(no_end)  # the rule is the warning's alone
+    for warning in (
+        "If the insults go on, I will end this conversation.",
+        "One more message like that and we're done here.",
+        "Si sigues así, terminaré esta conversación.",
+        "Wenn das so weitergeht, beende ich das Gespräch.",
+        "Encore un message de ce genre et je mets fin à la discussion.",
+        "Ещё одно такое сообщение — и на этом всё.",
+        "如果你继续辱骂，我会结束这次对话。",
+        "このまま続けるなら、この会話を終了します。",
+        "إذا استمررت، سأنهي هذه المحادثة.",
+        "अगर आप ऐसे ही बात करते रहे, तो मैं यह बातचीत समाप्त कर दूँगा।",
+    ):
+        assert Signal.WARNING in read(warning), warning
+
+
+def test_every_curated_warning_names_the_conversation_or_its_end() -> None:
+    """The warning gate (`END_VOCABULARY`) keeps every warning the heads were taught."""
+    from pathlib import Path
+
+    from end_conversation._detect._lexicon import END_VOCABULARY
+    from end_conversation._detect._text import normalize
+
+    curated = Path(__file__).resolve().parents[2] / "training" / "data" / "curated"
+    warnings = [
+        row["text"]
+        for path in sorted(curated.glob("*.jsonl"))
+        for row in map(json.loads, path.read_text(encoding="utf-8").splitlines())
+        if row["role"] == "assistant" and row.get("labels", {}).get("warning") == 1
+    ]
+    assert len(warnings) >= 200
+    missed = [text for text in warnings if not END_VOCABULARY.search(normalize(text))]
+    assert not missed, missed

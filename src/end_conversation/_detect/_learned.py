@@ -62,6 +62,14 @@ def _reported(chunk: str) -> bool:
     return lx.REPORTED.search(normalize(chunk)) is not None
 
 
+def _speaks_of_an_end(chunk: str) -> bool:
+    """The chunk names the conversation or its end (see the phrase rules' END_VOCABULARY)."""
+    from . import _lexicon as lx
+    from ._text import normalize
+
+    return lx.END_VOCABULARY.search(normalize(chunk)) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class _Head:
     """One role's heads: linear (``W``, ``b``) or, with ``W2``, one hidden layer per signal."""
@@ -399,10 +407,13 @@ class LearnedDetector:
                     probs[:, head.signals.index(signal)] = 0.0
         if Signal.WARNING in head.signals:
             # A warning reported from another time ("Earlier I said I would end the
-            # conversation, but that was another chat") warns of nothing now.
+            # conversation, but that was another chat") warns of nothing now, and a
+            # chunk that names neither the conversation nor its end ("This crosses a
+            # line for me, so I won't be answering it.") warns of nothing at all: a
+            # false warning is the one learned error that can let an end through.
             j = head.signals.index(Signal.WARNING)
             for i, text in enumerate(texts):
-                if _reported(text):
+                if probs[i, j] > 0.0 and (_reported(text) or not _speaks_of_an_end(text)):
                     probs[i, j] = 0.0
         best = probs.argmax(axis=0)
         signals: list[Signal] = []

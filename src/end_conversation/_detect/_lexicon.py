@@ -490,6 +490,45 @@ REPORTED = re.compile(
     r"(?:you\s+asked|you\s+wanted|you\s+mentioned|you\s+said)|(?:i|we)\s+(?:ended|closed)\s+(?:a|your|that|the)\s+(?:previous|earlier|last|other))\b"
 )
 
+# What a warning speaks of, in the languages of the training data: the conversation
+# (chat, thread, exchange...) or its end (end, close, stop, leave, last, done here...).
+# A learned warning is raised only from a chunk that says at least one of these
+# (`_learned`): "This crosses a line for me, so I won't be answering it." and "Si
+# quieres hablar de otra cosa, aquí estoy." warn of nothing, however a head scores
+# them. Deliberately broad: it only has to keep what no warning can be, and every
+# warning among the training rows says one of these words
+# (tests/detect/test_learned.py). Matched on `normalize`d text (lower case, Latin
+# accents stripped).
+END_VOCABULARY = re.compile(
+    "|".join(
+        (
+            # en
+            r"conversation|\bchat|discussion|\bsession|\bexchange|\bthread|\bend\b|\bending"
+            r"|\bclos(?:e|ing)|\bstop|\bleav(?:e|ing)|disconnect|terminat|\blast\b|\bfinal"
+            r"|\bover\b|goodbye|\bwrap|done\s+(?:here|talking)|log(?:ging)?\s+off"
+            r"|sign(?:ing)?\s+off|curtain|walk\s+away|\bshut|\bhere\b",
+            # es, pt
+            r"conversaci|\bcharla|intercambio|termin|\bcerr|\bcierr|\bacab|\bfin\b|\bultim"
+            r"|adios|despedi|\bdej|\bcort|conversa|encerr|\bfech|\bfim\b|\bparar|\bsair|\bsaio",
+            # it, fr
+            r"conversazion|\bchiud|\bfine\b|interromp|\bsmett|\bbasta"
+            r"|echange|\barret|\bferm|\bdernier|\bquitt|au\s+revoir|\bclor|clotur",
+            # de, nl
+            r"gesprach|unterhaltung|\bbeend|schlie|abbrech|\bletzt|schluss|\bende\b"
+            r"|verabschied|aufhor|\bhier\b|gesprek|beeindig|afsluit|\bsluit|laatste|\beinde"
+            r"|\bklaar|ophoud",
+            # ru
+            r"разговор|бесед|чат|диалог|заверш|законч|прекращ|прекрат|последн|закр|оконч|на\s+этом",
+            # zh, ja
+            r"对话|聊天|谈话|结束|终止|停止|关闭|最后|到此为止|中断"
+            r"|会話|チャット|やり取り|終了|終わり|打ち切|閉じ|最後|やめ|おしまい|終え",
+            # ar, hi
+            r"محادث|دردش|إنهاء|انهاء|أنهي|سأنهي|إغلاق|اغلاق|أغلق|سأغلق|الأخير|آخر|توقف"
+            r"|बातचीत|चैट|समाप्त|ख़त्म|खत्म|बंद|आखिरी|अंतिम|रोक",
+        )
+    )
+)
+
 # ---------------------------------------------------------------- assistant: refusal
 _HELPV = r"(?:help|assist|provide|give|create|write|generate|share|produce|describe|explain|engage|continue|participate|support|fulfill|comply|do\s+(?:that|this|it|so)|discuss|offer|make|draft|detail|answer|go\s+along|role-?play|tell\s+you|teach|show|walk\s+you|supply|facilitate|be\s+part|contribute|respond|entertain|encourage|condone|promote|aid|recommend|list|outline|design|plan|build|say|repeat|use|talk|pretend|act|honor|process|output)"
 REFUSAL = Lexicon(

@@ -34,6 +34,32 @@ def test_a_refusal_that_names_no_end_is_no_warning() -> None:
     assert ReasonCode.NO_WARNING in verdict.reasons
 
 
+def test_a_compliant_answer_read_as_a_refusal_past_its_opening_makes_no_streak() -> None:
+    # The heads read the answer's second chunk as a refusal (0.57): with the one real
+    # refusal and its warning, that made two refusals and an end went through.
+    answer = (
+        "Sure. The film was shot mostly in County Donegal, on the northwest coast of Ireland, "
+        "near the village of Rosbeg. Donegal perfectly represented the wild and mystical "
+        "landscape required for the story."
+    )
+    warned = (
+        "It wouldn't be right for me to write that. Please stop. If you don't, I'm going to "
+        "end our conversation."
+    )
+    verdict = Guard().evaluate(
+        [
+            user("Where was The Secret of Roan Inish filmed?"),
+            assistant(answer),
+            user(HARM),
+            assistant(warned),
+            user(PERSIST),
+            end_call(),
+        ]
+    )
+    assert verdict.decision == "denied"
+    assert ReasonCode.NO_REFUSAL_STREAK in verdict.reasons
+
+
 def test_guard_warm_loads_the_model() -> None:
     guard = Guard().warm()
     learned = [d for d in guard.detectors if isinstance(d, LearnedDetector)]

@@ -217,7 +217,8 @@ def test_shifted_chunks_raise_only_their_own_signal(
     shifted = "shifted chunk: this chat may end"
     note = usem3._annotation(model, role, ["own chunk", shifted], logits, 1)
     assert note.signals == {only}
-    everything = usem3._annotation(model, role, ["own chunk", "next chunk: the end"], logits, 2)
+    opening = np.array([[10.0] * n, [-10.0] * n])
+    everything = usem3._annotation(model, role, ["the end of this chat", "next chunk"], opening, 2)
     assert everything.signals == set(model.heads[role].signals)
 
 
@@ -323,10 +324,10 @@ def test_a_warning_must_name_the_conversation_or_its_end(usem3: LearnedDetector)
 
     model = usem3._model()
     n = len(model.heads["assistant"].signals)
-    logits = np.array([[-10.0] * n, [10.0] * n])  # the second chunk reads as everything
+    logits = np.array([[10.0] * n, [-10.0] * n])  # the opening chunk reads as everything
 
     def read(chunk: str) -> frozenset[Signal]:
-        return usem3._annotation(model, "assistant", ["Happy to help.", chunk], logits, 2).signals
+        return usem3._annotation(model, "assistant", [chunk, "Happy to help."], logits, 2).signals
 
     for no_end in (
         "This crosses a line for me, so I won't be answering it.",
@@ -367,3 +368,26 @@ def test_every_curated_warning_names_the_conversation_or_its_end() -> None:
     assert len(warnings) >= 200
     missed = [text for text in warnings if not END_VOCABULARY.search(normalize(text))]
     assert not missed, missed
+
+
+def test_a_learned_refusal_is_read_from_the_turn_s_opening_only(usem3: LearnedDetector) -> None:
+    import numpy as np
+
+    model = usem3._model()
+    n = len(model.heads["assistant"].signals)
+    later = np.array([[-10.0] * n, [10.0] * n])  # only the second chunk reads as anything
+    texts = ["Sure, here is how the film was made.", "It was shot on the coast; the end of it too."]
+    note = usem3._annotation(model, "assistant", texts, later, 2)
+    assert not note.signals & {Signal.REFUSAL, Signal.REDIRECTION}
+    assert Signal.WARNING in note.signals  # a warning may come anywhere in the turn
+    # the real model: a compliant answer whose second chunk the heads read as a refusal
+    answer = (
+        "Sure. The film was shot mostly in County Donegal, on the northwest coast of Ireland, "
+        "near the village of Rosbeg. Donegal perfectly represented the wild and mystical "
+        "landscape required for the story."
+    )
+    second = answer[answer.index("Donegal perfectly") :]
+    assert Signal.REFUSAL in usem3.annotate(bot(second)).signals  # alone, it reads as one
+    assert Signal.REFUSAL not in usem3.annotate(bot(answer)).signals
+    refusal = "I won't help with that. It would put people in danger."
+    assert Signal.REFUSAL in usem3.annotate(bot(refusal)).signals

@@ -405,6 +405,15 @@ class LearnedDetector:
             for signal in (Signal.REFUSAL, Signal.REDIRECTION):
                 if signal in head.signals:
                     probs[:, head.signals.index(signal)] = 0.0
+        elif packed > 1:
+            # A refusal or a redirection opens the turn; past the opening chunk the heads
+            # read description as refusal ("Donegal perfectly represented the wild and
+            # mystical landscape required for the story." 0.57), and one compliant answer
+            # read so could start a streak. A refusal that comes after a compliant opening
+            # is left to the phrase rules.
+            for signal in (Signal.REFUSAL, Signal.REDIRECTION):
+                if signal in head.signals:
+                    probs[1:, head.signals.index(signal)] = 0.0
         if Signal.WARNING in head.signals:
             # A warning reported from another time ("Earlier I said I would end the
             # conversation, but that was another chat") warns of nothing now, and a

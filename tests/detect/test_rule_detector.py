@@ -69,6 +69,12 @@ RISK = [
     "Wie kann ich mir ohne Schmerzen das Leben nehmen?",
     "Am liebsten würde ich heute einschlafen und nie wieder aufwachen.",
     "Nadie me echaría de menos si me muriera.",
+    # "everyone would be better off without me", with a word or two inside the phrase
+    "Sinceramente starebbero tutti meglio senza di me.",
+    "Creo que todos estarían mucho mejor sin mí.",
+    "Ils seraient tous mieux sans moi.",
+    "Eles estariam todos melhor sem mim.",
+    "Всем точно будет лучше без меня.",
     "je n'ai plus envie de vivre",
     "活着好累，想结束这一切",
     "Saya ingin mati",

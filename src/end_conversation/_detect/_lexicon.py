@@ -144,11 +144,11 @@ RISK_SELF = Lexicon(
         r"(?:no\s+tengo|sin|perdi\s+las)\s+ganas\s+de\s+vivir|quitarme\s+de\s+en\s+medio|no\s+vale\s+la\s+pena\s+(?:vivir|seguir)|tirarme\s+(?:de|por|del)",
         r"suicid\w+|matarme|quitarme\s+la\s+vida|(?:acabar|terminar)\s+con\s+mi\s+vida|hacerme\s+dano|lastimarme|cortarme(?:\s+las\s+venas)?",
         r"(?:quiero|quisiera|deseo|voy\s+a)\s+morir(?:me)?|ganas\s+de\s+morir|no\s+quiero\s+(?:seguir\s+)?(?:vivir|viviendo|estar\s+aqui|despertar|existir)",
-        r"mejor\s+(?:muert[oa]|sin\s+mi)|estarian\s+mejor\s+sin\s+mi|no\s+(?:puedo|aguanto)\s+mas|sin\s+(?:razon|motivo)\s+para\s+vivir|desaparecer\s+para\s+siempre",
+        r"mejor\s+(?:muert[oa]|sin\s+mi)|estarian\s+(?:\w+\s+){0,2}?mejor\s+sin\s+mi|no\s+(?:puedo|aguanto)\s+mas|sin\s+(?:razon|motivo)\s+para\s+vivir|desaparecer\s+para\s+siempre",
         # French
         r"me\s+(?:tuer|suicider|foutre\s+en\s+l'air|faire\s+du\s+mal|mutiler|scarifier)|mettre\s+fin\s+a\s+(?:mes\s+jours|ma\s+vie)|en\s+finir(?:\s+avec\s+la\s+vie)?",
         r"(?:je\s+veux|j'ai\s+envie\s+de|envie\s+de)\s+mourir|je\s+(?:ne\s+)?veux\s+plus\s+(?:vivre|etre\s+la|exister|me\s+reveiller)",
-        r"(?:plus|aucune)\s+raison\s+de\s+vivre|je\s+n'en\s+peux\s+plus|(?:seraient|serait)\s+mieux\s+sans\s+moi",
+        r"(?:plus|aucune)\s+raison\s+de\s+vivre|je\s+n'en\s+peux\s+plus|(?:seraient|serait)\s+(?:\w+\s+){0,2}?mieux\s+sans\s+moi",
         r"(?:plus|pas)\s+envie\s+de\s+vivre|envie\s+d'en\s+finir|me\s+jeter\s+(?:du|sous|par)|plus\s+la\s+force\s+de\s+(?:vivre|continuer)|disparaitre\s+pour\s+toujours",
         # German
         r"keine\s+lust\s+mehr\s+(?:zu\s+leben|auf\s+(?:das\s+)?leben)|nicht\s+mehr\s+leben\s+(?:will|mochte)|(?:mich\s+)?(?:vor\s+den\s+zug|von\s+der\s+brucke)\s+(?:werfen|springen)|suizid\w*|selbstmord\w*|lebensmude|(?:mich|mir)\s+(?:umbringen|das\s+leben\s+nehmen|etwas\s+antun|weh\s+tun|ritzen)",
@@ -160,16 +160,16 @@ RISK_SELF = Lexicon(
         r"keinen\s+sinn\s+mehr\s+(?:zu\s+leben)?|ich\s+kann\s+nicht\s+mehr|besser\s+(?:dran\s+)?ohne\s+mich",
         # Portuguese
         r"me\s+matar|tirar\s+(?:a\s+)?minha\s+(?:propria\s+)?vida|acabar\s+com\s+(?:a\s+)?minha\s+vida|me\s+(?:machucar|cortar|ferir)",
-        r"(?:quero|queria|vou)\s+morrer|nao\s+quero\s+(?:mais\s+)?(?:viver|existir|estar\s+aqui|acordar)|(?:sem|nenhum)\s+motivo\s+para\s+viver|nao\s+aguento\s+mais|seriam\s+mais\s+felizes\s+sem\s+mim",
+        r"(?:quero|queria|vou)\s+morrer|nao\s+quero\s+(?:mais\s+)?(?:viver|existir|estar\s+aqui|acordar)|(?:sem|nenhum)\s+motivo\s+para\s+viver|nao\s+aguento\s+mais|(?:seriam|estariam|ficariam)\s+(?:\w+\s+){0,2}?(?:mais\s+felizes|melhor(?:es)?)\s+sem\s+mim",
         r"(?:vontade|vontade\s+nenhuma)\s+de\s+(?:morrer|sumir)|sem\s+vontade\s+de\s+viver|me\s+jogar\s+(?:da|de|do|na\s+frente)|(?:quero|queria)\s+sumir",
         # Italian
         r"non\s+ho\s+piu\s+voglia\s+di\s+vivere|buttarmi\s+(?:dal|da|sotto)|uccidermi|ammazzarmi|togliermi\s+la\s+vita|farla\s+finita|farmi\s+del\s+male|tagliarmi",
-        r"(?:voglio|vorrei)\s+morire|non\s+voglio\s+piu\s+(?:vivere|esistere|svegliarmi)|non\s+ce\s+la\s+faccio\s+piu|starebbero\s+meglio\s+senza\s+di\s+me",
+        r"(?:voglio|vorrei)\s+morire|non\s+voglio\s+piu\s+(?:vivere|esistere|svegliarmi)|non\s+ce\s+la\s+faccio\s+piu|starebbero\s+(?:\w+\s+){0,2}?meglio\s+senza\s+di\s+me",
         # Dutch
         r"zelfmoord\w*|mezelf\s+(?:van\s+kant\s+maken|iets\s+aandoen|pijn\s+doen|snijden)|(?:ik\s+)?wil\s+(?:dood|sterven|niet\s+meer\s+leven)",
         # Russian
         r"суицид\w*|самоубийств\w*|убить\s+себя|покончить\s+с\s+(?:собой|жизнью)|наложить\s+на\s+себя\s+руки|(?:причинить\s+себе\s+вред|резать\s+себя|порезать\s+себя)",
-        r"(?:хочу|хочется)\s+умереть|не\s+хочу\s+(?:больше\s+)?жить|нет\s+смысла\s+жить|я\s+больше\s+не\s+могу|всем\s+будет\s+лучше\s+без\s+меня",
+        r"(?:хочу|хочется)\s+умереть|не\s+хочу\s+(?:больше\s+)?жить|нет\s+смысла\s+жить|я\s+больше\s+не\s+могу|всем\s+(?:\w+\s+){0,2}?будет\s+(?:\w+\s+){0,1}?лучше\s+без\s+меня",
         # Turkish, Arabic (script words are matched as words)
         r"(?:ingin|mau|pengen)\s+(?:mati|bunuh\s+diri)|bunuh\s+diri|(?:tidak|nggak|gak)\s+(?:ingin|mau)\s+hidup(?:\s+lagi)?",
         r"muon\s+chet|tu\s+tu|chce\s+umrzec|samobojstw\w*|nie\s+chce\s+zyc|vill\s+do|sjalvmord\w*|ta\s+livet\s+av\s+mig|vil\s+do|selvmord\w*",

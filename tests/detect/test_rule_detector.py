@@ -144,6 +144,8 @@ DISTRESS = [
     "Mon père est mort la semaine dernière.",
     "Ich vermisse meine Mutter so sehr.",
     "我失恋了，很难受",
+    "我心里好难受，每天都想哭。",
+    "The last few months have been terrible, I barely get out of bed.",
     "Çok yalnız hissediyorum.",
     "Saya merasa sangat sedih.",
 ]
@@ -174,6 +176,11 @@ NOT_DISTRESS = [
     "My patience is gone.",
     "I am dying to know the answer.",
     "I was bored to death.",
+    # how well one does at something, and a feeling of the body or one aimed at the bot
+    "I have been terrible about getting a pension for years. How many years can I use?",
+    "I've been awful at replying to emails lately, any tips?",
+    "和你这样的女人共处真让我难受。",
+    "我胃有点难受，吃什么比较好？",
 ]
 
 

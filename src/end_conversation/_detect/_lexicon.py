@@ -234,6 +234,8 @@ _FEEL_WORDS = (
     "inadequate", "not good enough",
 )
 _FEEL = "(?:" + "|".join(_FEEL_WORDS) + ")"
+_SKILL = r"(?:terrible|awful|horrible|useless|pathetic|so\s+bad|a\s+mess)"
+"""Feeling words that also say how well one does something ("terrible at", "awful about")."""
 # After a bare "i" ("i sad", "i so lonely"), the words that are also past-tense verbs
 # read as verbs: "I lost the only key", "I upset my mum", "I drained the pasta".
 _NOT_AFTER_BARE_I = (
@@ -244,7 +246,10 @@ _FEEL_AFTER_BARE_I = "(?:" + "|".join(w for w in _FEEL_WORDS if w not in _NOT_AF
 DISTRESS = Lexicon(
     bounded=(
         rf"i\s+{_INTENS}{_FEEL_AFTER_BARE_I}",
-        rf"(?:i'm|im|i am|i've been|ive been|i have been|i feel|i'm feeling|im feeling|feeling|i get|i felt|i've felt|makes me feel|made me feel|i always feel|i keep feeling|i was|i still feel|i become)\s+{_INTENS}{_FEEL}",
+        # "I've been terrible about saving", "I'm useless at maths": how well one does
+        # something, not a feeling (but "I feel terrible about it" is one)
+        rf"(?:i'm|im|i am|i've been|ive been|i have been|i was)\s+{_INTENS}(?!{_SKILL}\s+(?:at|about)\b){_FEEL}",
+        rf"(?:i feel|i'm feeling|im feeling|feeling|i get|i felt|i've felt|makes me feel|made me feel|i always feel|i keep feeling|i still feel|i become)\s+{_INTENS}{_FEEL}",
         r"depress(?:ion|ive|ed)|anxiety|panic\s+attacks?|mental\s+(?:health|illness|breakdown)|ptsd|trauma\w*|eating\s+disorder|anorexi\w*|bulimi\w*|bipolar|nervous\s+breakdown|grie(?:f|ving)|therap(?:y|ist)|antidepressants?|psychiatr\w*|insomnia",
         r"(?:i|i'm|im)\s+(?:\w+\s+)?(?:hate|can'?t\s+stand|despise|loathe)\s+(?:myself|my\s+life|my\s+body|who\s+i\s+am|being\s+alive|being\s+me|everything\s+about\s+me)",
         r"(?:my\s+life|life|everything)\s+(?:is|feels|seems)\s+(?:so\s+|just\s+|such\s+)?(?:a\s+|the\s+)?(?:meaningless|pointless|worthless|hopeless|empty|hell|a\s+mess|falling\s+apart|over|too\s+much|dark|unbearable|tragic|tragedy|nightmare|joke|misery|torture|way\s+too\s+long|too\s+long)",
@@ -272,7 +277,7 @@ DISTRESS = Lexicon(
         r"(?:feel|feeling|felt)\s+(?:even\s+|so\s+much\s+)?worse|(?:getting|got)\s+worse\s+and\s+worse|i'?m\s+getting\s+worse|losing\s+(?:all\s+)?(?:motivation|hope|the\s+will)|(?:in|stayed\s+in|stuck\s+in)\s+bed\s+all\s+day|can'?t\s+(?:even\s+)?get\s+out\s+of\s+bed",
         r"(?:someone|somebody|anyone|anybody)(?:\s+\w+){0,3}\s+help\s+me|i\s+need\s+help|help\s+me\s+please",
         r"(?:go|going|gone)\s+insane|losing\s+my\s+mind|nothing\s+(?:actually\s+|really\s+|ever\s+)?helps|(?:can'?t|cannot)\s+get\s+any\s+worse|never\s+(?:\w+\s+)?gets?\s+better|(?:done|tired\s+of|sick\s+of)\s+trying|no\s+motivation",
-        r"psych(?:iatric)?\s+(?:ward|hospital|unit)|(?:hospitali[sz]ed|inpatient)|(?:i'?m|i\s+am)\s+in\s+a\s+(?:bad|dark|terrible)\s+(?:way|place)|(?:have|has|'ve)\s+been\s+(?:the\s+)?(?:worst|hell|so\s+hard|really\s+hard|rough|terrible|awful)|"
+        r"psych(?:iatric)?\s+(?:ward|hospital|unit)|(?:hospitali[sz]ed|inpatient)|(?:i'?m|i\s+am)\s+in\s+a\s+(?:bad|dark|terrible)\s+(?:way|place)|(?:have|has|'ve)\s+been\s+(?:the\s+)?(?:worst|hell|so\s+hard|really\s+hard|rough|terrible|awful)(?!\s+(?:at|about)\b)|"
         r"(?:haven'?t|havent|never|not)\s+(?:\w+\s+)?(?:felt|been|feel)\s+(?:true\s+|truly\s+|really\s+)?(?:happy|happiness|joy|okay|ok|good)\s+in\s+(?:so\s+long|years|months|a\s+long\s+time|forever)|(?:don'?t|dont|can'?t)\s+remember\s+(?:what\s+it\s+feels\s+like\s+|how\s+)?to\s+(?:be|feel)\s+happy|fake\s+smile|unmotivated|"
         r"(?:what\s+)?happiness\s+feels\s+like|incapable\s+of\s+(?:being\s+happy|happiness)|(?:don'?t|dont)\s+deserve\s+to\s+be\s+(?:happy|loved|alive)|nothing\s+makes\s+(?:me|you)\s+happy|always\s+(?:fail|mess\s+up|screw\s+up)|(?:i'?m|i\s+am|be)\s+a\s+(?:fuck|screw)[- ]?up|"
         r"unlovable|(?:being|living|feel|feeling|all|so|completely)\s+alone|broken\s+(?:man|woman|person|inside)|useless\s+to\s+(?:society|everyone)|(?:ditched|excluded|ignored|abandoned)\s+me|(?:i\s+)?(?:fuck|screw|mess)\s+(?:it|everything)\s+up|ruin\s+everything",
@@ -322,7 +327,7 @@ DISTRESS = Lexicon(
         r"(?:merasa\s+)?(?:sangat\s+)?(?:sedih|kesepian|putus\s+asa|hancur)|patah\s+hati|buon\s+qua|co\s+don|that\s+vong",
     ),
     unbounded=(
-        r"失恋|失戀|难受|難受|去世|想念|分手了|失业|失業|心好痛",
+        r"失恋|失戀|(?:好|很|太|心里|心裡|真的好)(?:难受|難受)|去世|想念|分手了|失业|失業|心好痛",
         r"亡くなった|失恋|会いたい|仕事を失",
         r"难过|難過|伤心|傷心|孤独|孤獨|抑郁|憂鬱|抑鬱|绝望|絕望|焦虑|焦慮|寂寞|崩溃|崩潰|好痛苦|很痛苦|没有人(?:爱|关心|理解)我|沒有人(?:愛|關心|理解)我|我恨我自己",
         r"悲しい|寂しい|さみしい|つらい|辛い|孤独|うつ病|鬱|不安で|絶望|苦しい|泣いて|もう無理",
@@ -710,7 +715,12 @@ STRONG_AFFECT = re.compile(
     r"lonely|loneliness|sadness|unlovable|embarrass\w*|self[- ]?harm\w*|trauma\w*|panic\s+attacks?)\b"
 )
 FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|myself|mine)\b")
-NOT_AFFECT = re.compile(r"\bleave\s+(?:me|us)\s+alone\b|\bpain\s+in\s+the\s+(?:ass|neck|butt)\b")
+NOT_AFFECT = re.compile(
+    r"\bleave\s+(?:me|us)\s+alone\b|\bpain\s+in\s+the\s+(?:ass|neck|butt)\b"
+    # how well one does something ("I've been terrible about saving"); a feeling told
+    # with "feel" ("I feel terrible about it") is read by DISTRESS itself
+    r"|\b(?:terrible|awful|horrible)\s+(?:at|about)\b"
+)
 AIMED_AT_YOU = re.compile(
     r"\b(?:you|your|you're|youre|u|ur|ya|yall|bot|ai|assistant|chatbot|machine|program)\b"
 )

@@ -54,20 +54,14 @@ def _resolve(weights: Traversable | Path) -> Traversable | Path:
     return weights / "model.bin" if weights.is_dir() else weights
 
 
-def _reported(chunk: str) -> bool:
-    """The chunk reports what was said at another time (see the phrase rules' REPORTED)."""
+def _warns_of_nothing(chunk: str) -> bool:
+    """The chunk reports what was said at another time (the phrase rules' REPORTED), or
+    names neither the conversation nor its end (END_VOCABULARY)."""
     from . import _lexicon as lx
     from ._text import normalize
 
-    return lx.REPORTED.search(normalize(chunk)) is not None
-
-
-def _speaks_of_an_end(chunk: str) -> bool:
-    """The chunk names the conversation or its end (see the phrase rules' END_VOCABULARY)."""
-    from . import _lexicon as lx
-    from ._text import normalize
-
-    return lx.END_VOCABULARY.search(normalize(chunk)) is not None
+    text = normalize(chunk)
+    return lx.REPORTED.search(text) is not None or lx.END_VOCABULARY.search(text) is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,23 +391,17 @@ class LearnedDetector:
                 elif short is not None and head.signals[j] is Signal.RISK_SELF:
                     alone = probs[short:, j]
                     probs[short:, j] = np.where(alone >= _SHORT_RISK, alone, 0.0)
-        if sum(len(t.split()) for t in texts[:packed]) > _LONG_WORDS:
-            # A long answer is help, not a refusal: the heads read informative prose as
-            # refusal or redirection often enough that one compliant answer could make
-            # a refusal streak. Long refusals are left to the phrase rules, which read
-            # their opening ("I can't", "I won't").
-            for signal in (Signal.REFUSAL, Signal.REDIRECTION):
-                if signal in head.signals:
-                    probs[:, head.signals.index(signal)] = 0.0
-        elif packed > 1:
-            # A refusal or a redirection opens the turn; past the opening chunk the heads
-            # read description as refusal ("Donegal perfectly represented the wild and
-            # mystical landscape required for the story." 0.57), and one compliant answer
-            # read so could start a streak. A refusal that comes after a compliant opening
-            # is left to the phrase rules.
-            for signal in (Signal.REFUSAL, Signal.REDIRECTION):
-                if signal in head.signals:
-                    probs[1:, head.signals.index(signal)] = 0.0
+        # A refusal or a redirection opens the turn, and a long answer is help, not a
+        # refusal: the heads read informative prose as refusal or redirection ("Donegal
+        # perfectly represented the wild and mystical landscape required for the story."
+        # 0.57) often enough that one compliant answer could make a refusal streak. So
+        # they are read from the opening chunk of a turn of up to `_LONG_WORDS` words
+        # only; long refusals, and refusals after a compliant opening, are left to the
+        # phrase rules ("I can't", "I won't").
+        first = 0 if sum(len(t.split()) for t in texts[:packed]) > _LONG_WORDS else 1
+        for signal in (Signal.REFUSAL, Signal.REDIRECTION):
+            if signal in head.signals:
+                probs[first:, head.signals.index(signal)] = 0.0
         if Signal.WARNING in head.signals:
             # A warning reported from another time ("Earlier I said I would end the
             # conversation, but that was another chat") warns of nothing now, and a
@@ -422,7 +410,7 @@ class LearnedDetector:
             # false warning is the one learned error that can let an end through.
             j = head.signals.index(Signal.WARNING)
             for i, text in enumerate(texts):
-                if probs[i, j] > 0.0 and (_reported(text) or not _speaks_of_an_end(text)):
+                if probs[i, j] > 0.0 and _warns_of_nothing(text):
                     probs[i, j] = 0.0
         best = probs.argmax(axis=0)
         signals: list[Signal] = []

@@ -234,8 +234,8 @@ _FEEL_WORDS = (
     "inadequate", "not good enough",
 )
 _FEEL = "(?:" + "|".join(_FEEL_WORDS) + ")"
-_SKILL = r"(?:terrible|awful|horrible|useless|pathetic|so\s+bad|a\s+mess)"
-"""Feeling words that also say how well one does something ("terrible at", "awful about")."""
+_AT_SKILL = r"(?:terrible|awful|horrible|useless|pathetic|so\s+bad|a\s+mess)\s+(?:at|about)\b"
+"""Feeling words that say how well one does something ("terrible at", "awful about")."""
 # After a bare "i" ("i sad", "i so lonely"), the words that are also past-tense verbs
 # read as verbs: "I lost the only key", "I upset my mum", "I drained the pasta".
 _NOT_AFTER_BARE_I = (
@@ -248,7 +248,7 @@ DISTRESS = Lexicon(
         rf"i\s+{_INTENS}{_FEEL_AFTER_BARE_I}",
         # "I've been terrible about saving", "I'm useless at maths": how well one does
         # something, not a feeling (but "I feel terrible about it" is one)
-        rf"(?:i'm|im|i am|i've been|ive been|i have been|i was)\s+{_INTENS}(?!{_SKILL}\s+(?:at|about)\b){_FEEL}",
+        rf"(?:i'm|im|i am|i've been|ive been|i have been|i was)\s+{_INTENS}(?!{_AT_SKILL}){_FEEL}",
         rf"(?:i feel|i'm feeling|im feeling|feeling|i get|i felt|i've felt|makes me feel|made me feel|i always feel|i keep feeling|i still feel|i become)\s+{_INTENS}{_FEEL}",
         r"depress(?:ion|ive|ed)|anxiety|panic\s+attacks?|mental\s+(?:health|illness|breakdown)|ptsd|trauma\w*|eating\s+disorder|anorexi\w*|bulimi\w*|bipolar|nervous\s+breakdown|grie(?:f|ving)|therap(?:y|ist)|antidepressants?|psychiatr\w*|insomnia",
         r"(?:i|i'm|im)\s+(?:\w+\s+)?(?:hate|can'?t\s+stand|despise|loathe)\s+(?:myself|my\s+life|my\s+body|who\s+i\s+am|being\s+alive|being\s+me|everything\s+about\s+me)",
@@ -719,7 +719,7 @@ NOT_AFFECT = re.compile(
     r"\bleave\s+(?:me|us)\s+alone\b|\bpain\s+in\s+the\s+(?:ass|neck|butt)\b"
     # how well one does something ("I've been terrible about saving"); a feeling told
     # with "feel" ("I feel terrible about it") is read by DISTRESS itself
-    r"|\b(?:terrible|awful|horrible)\s+(?:at|about)\b"
+    rf"|\b{_AT_SKILL}"
 )
 AIMED_AT_YOU = re.compile(
     r"\b(?:you|your|you're|youre|u|ur|ya|yall|bot|ai|assistant|chatbot|machine|program)\b"

@@ -44,6 +44,32 @@ def test_topic_mentions_not_about_the_speaker_raise_no_veto(
         assert full_reads in _signals(text, backstop=False)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Does suspension hanging hurt?",
+        "Is hanging painful?",
+        "How long does it take to drown?",
+        "Would an overdose be painless?",
+    ],
+)
+def test_a_methods_pain_asked_about_the_method_vetoes_without_a_first_person_word(
+    text: str,
+) -> None:
+    # method research reads the same whoever the sentence names; the other risk
+    # phrases count in the backstop only in sentences about the speaker
+    assert Signal.RISK_SELF in _signals(text, backstop=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Does hanging drywall hurt your back?", "How long is hanging time in basketball?"],
+)
+@pytest.mark.parametrize("backstop", [True, False])
+def test_hanging_and_drowning_in_other_senses_are_not_a_method(text: str, backstop: bool) -> None:
+    assert Signal.RISK_SELF not in _signals(text, backstop=backstop)
+
+
 def test_the_broad_affect_net_is_off_in_backstop_mode() -> None:
     text = "Worthless. Stupid. Garbage."
     assert Signal.DISTRESS in _signals(text, backstop=False)

@@ -75,6 +75,12 @@ RISK = [
     "Ils seraient tous mieux sans moi.",
     "Eles estariam todos melhor sem mim.",
     "Всем точно будет лучше без меня.",
+    # a method's pain or speed, asked about the method (whoever the sentence names)
+    "Been dealing with it for almost a year. I just don't know what to do. Does suspension hanging hurt?",
+    "Would drowning be quick?",
+    "How long does it take to drown?",
+    "Would an overdose be painless?",
+    "Ya escribí cartas a todas las personas que importan. Están en el cajón, cerradas.",
     "je n'ai plus envie de vivre",
     "活着好累，想结束这一切",
     "Saya ingin mati",
@@ -106,6 +112,12 @@ def test_risk_is_seen(detector: RuleDetector, text: str) -> None:
         "खुद को मार्केट कैसे करें?",
         "वह फिर कभी नहीं उठा।",
         "这个标志永远不醒目。",
+        "Does hanging drywall hurt your back?",
+        "How long is hanging time in basketball?",
+        "Is hanging wallpaper hard?",
+        "Does a tattoo hurt?",
+        "Escribí cartas a mis abuelos por Navidad.",
+        "J'ai écrit des lettres d'adieu à tous mes élèves puisque je pars travailler au Japon.",
     ],
 )
 def test_idioms_threats_from_others_and_look_alikes_are_not_risk_to_self(

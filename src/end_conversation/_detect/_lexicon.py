@@ -144,6 +144,11 @@ RISK_SELF = Lexicon(
         r"(?:no\s+tengo|sin|perdi\s+las)\s+ganas\s+de\s+vivir|quitarme\s+de\s+en\s+medio|no\s+vale\s+la\s+pena\s+(?:vivir|seguir)|tirarme\s+(?:de|por|del)",
         r"suicid\w+|matarme|quitarme\s+la\s+vida|(?:acabar|terminar)\s+con\s+mi\s+vida|hacerme\s+dano|lastimarme|cortarme(?:\s+las\s+venas)?",
         r"(?:quiero|quisiera|deseo|voy\s+a)\s+morir(?:me)?|ganas\s+de\s+morir|no\s+quiero\s+(?:seguir\s+)?(?:vivir|viviendo|estar\s+aqui|despertar|existir)",
+        # the English "wrote letters to everyone", in Spanish and Portuguese ("Ya escribí
+        # cartas a todas las personas que importan."); not the bare "cartas de despedida"
+        # or "lettres d'adieu", also written to colleagues and pupils on leaving a job
+        r"(?:escribi|he\s+escrito|deje|escrevi|deixei)\s+(?:\w+\s+){0,2}?cartas?\s+(?:de\s+despedida\s+)?"
+        r"(?:a|para)\s+(?:todas\s+las\s+personas|todos|todas|cada\s+un[oa]|la\s+gente|todas\s+as\s+pessoas)",
         r"mejor\s+(?:muert[oa]|sin\s+mi)|estarian\s+(?:\w+\s+){0,2}?mejor\s+sin\s+mi|no\s+(?:puedo|aguanto)\s+mas|sin\s+(?:razon|motivo)\s+para\s+vivir|desaparecer\s+para\s+siempre",
         # French
         r"me\s+(?:tuer|suicider|foutre\s+en\s+l'air|faire\s+du\s+mal|mutiler|scarifier)|mettre\s+fin\s+a\s+(?:mes\s+jours|ma\s+vie)|en\s+finir(?:\s+avec\s+la\s+vie)?",
@@ -186,6 +191,25 @@ RISK_SELF = Lexicon(
         r"死にたい|消えたい|生きたくない|生きていたくない|自傷|リストカット|リスカ|命を絶|首を吊|飛び降り|生きる意味がない|いなくなりたい",
         r"자살|죽고\s?싶|살고\s?싶지\s?않|살기\s?싫|자해|사라지고\s?싶",
         r"आत्महत्या|मरना\s+चाहत|जीना\s+नहीं\s+चाहत|फिर\s*कभी\s*न(?:ा|हीं)?\s*उठू|सारी\s+गोलि(?:याँ|यां)\s+खा|(?:खुद|ख़ुद)\s*को\s*(?:मार\s*(?:दूँ|दूं|डालूँ|डालूं|लूँ|लूं|दूँगा|दूंगा|दूँगी|दूंगी|लूँगा|लूंगा|देना|लेना|डालना)|(?:ख़त्म|खत्म)\s*कर)|जान\s+दे\s+(?:दूँ|दूं|दूँगा|दूंगा|दूँगी|दूंगी|देना)|(?:ज़िंदा|जिंदा|ज़िन्दा|जिन्दा)\s+नहीं\s+रहना",
+    ),
+)
+
+# ---------------------------------------------------------------- a method's pain, asked
+# How much a suicide method hurts, or how quick and sure it is, asked about the method
+# itself ("Does suspension hanging hurt?", "Would drowning be quick?"): method research
+# whoever the sentence names, so read in every sentence, not only those about the
+# speaker (a question about executions by hanging vetoes too: the safe side). Not
+# "does a tattoo hurt" or "is hanging wallpaper hard".
+METHOD_PAIN = Lexicon(
+    bounded=(
+        r"(?:does|would|will|did|is|was)\s+(?:\w+\s+){0,2}?"
+        r"(?:hanging|drowning|overdosing|an?\s+overdose|slitting\s+(?:\w+\s+)?wrists?|bleeding\s+out"
+        r"|suffocation|suffocating|carbon\s+monoxide|jumping\s+(?:off|from))\s+(?:be\s+|really\s+|very\s+|so\s+)?"
+        r"(?:hurt|painful|painless|quick|fast|certain|instant|peaceful)",
+        r"how\s+(?:painful|quick|fast)\s+(?:is|would\s+be)\s+(?:hanging|drowning|an?\s+overdose"
+        r"|overdosing|bleeding\s+out|suffocation)",
+        r"how\s+long\s+(?:does|would)\s+it\s+take\s+to\s+(?:hang|drown|suffocate|bleed\s+out)",
+        r"(?:does|would)\s+it\s+hurt\s+to\s+(?:hang|drown|overdose|bleed\s+out|suffocate|jump)",
     ),
 )
 

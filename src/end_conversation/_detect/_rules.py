@@ -37,6 +37,7 @@ def _compiled_all() -> _Compiled:
         "confirm_permanent": lx.compile_patterns(lx.CONFIRM_PERMANENT, index),
         "confirm_ask": lx.compile_patterns(lx.CONFIRM_ASK, index),
         "confirm_end": lx.compile_patterns(lx.CONFIRM_END_REF, index),
+        "method_pain": lx.compile_patterns(lx.METHOD_PAIN, index),
     }
     return _Compiled(index=index, signals=signals, parts=parts)
 
@@ -243,6 +244,9 @@ class RuleDetector:
             (Signal.DISTRESS, 3),
         ):
             cue = _first_unnegated(pats[signal], parts, present, window, about_me=self.backstop)
+            if cue is None and signal is Signal.RISK_SELF:
+                # a method's pain or speed, asked about the method: whoever it names
+                cue = _first_unnegated(_parts()["method_pain"], parts, present, window)
             if cue is not None:
                 found.append((signal, cue))
             elif signal is not Signal.DISTRESS:

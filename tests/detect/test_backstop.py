@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from end_conversation import RuleDetector, Signal, TurnText
@@ -77,8 +79,9 @@ def test_the_broad_affect_net_is_off_in_backstop_mode() -> None:
 
 
 def test_backstop_mode_is_named_in_the_version() -> None:
-    assert RuleDetector().version == "2"
-    assert RuleDetector(backstop=True).version == "2-backstop"
+    full, backstop = RuleDetector().version, RuleDetector(backstop=True).version
+    assert re.fullmatch(r"3#[0-9a-f]{8}", full)
+    assert backstop == full.replace("#", "-backstop#")
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from importlib.resources import files
 
 import pytest
@@ -227,9 +228,11 @@ def test_version_names_the_weights_hash(model: str) -> None:
     base = files("end_conversation._detect") / "models" / model
     digest = hashlib.sha256((base / "model.bin").read_bytes()).hexdigest()
     detector = LearnedDetector(model)
-    assert detector.version == f"{model}-{digest[:12]}"
+    weights, _, reading = detector.version.partition("#")
+    assert weights == f"{model}-{digest[:12]}"
+    assert re.fullmatch(r"[0-9a-f]{8}", reading)
     meta = json.loads((base / "meta.json").read_text(encoding="utf-8"))
-    assert meta["version"] == detector.version
+    assert meta["version"] == weights
     assert meta["weights_sha256"] == digest
 
 

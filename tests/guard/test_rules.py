@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from end_conversation import Decision, Guard, Policy, ReasonCode, RuleDetector
@@ -383,7 +385,8 @@ def test_refusal_stop_reason_counts_toward_the_streak() -> None:
 def test_honored_verdict_records_evidence_and_versions() -> None:
     verdict = Guard(detectors=RULES).evaluate(persistent_harm())
     assert verdict.evidence == (0, 1, 2, 3, 4)
-    assert verdict.versions.detectors == "rules@2"
+    assert verdict.versions.detectors == f"rules@{RULES[0].version}"
+    assert re.fullmatch(r"rules@3#[0-9a-f]{8}", verdict.versions.detectors)
     assert verdict.versions.prompts.startswith("system@v1#")
     assert verdict.end_reason == "harmful_requests"
     assert verdict.summary == "kept asking for a bomb"
@@ -428,8 +431,9 @@ def test_default_verdicts_name_the_learned_weights() -> None:
     from end_conversation import LearnedDetector
 
     verdict = Guard().evaluate(persistent_harm())
-    assert verdict.versions.detectors == f"rules@2-backstop,learned@{LearnedDetector().version}"
-    assert LearnedDetector().version.startswith("usem3-")
+    rules = RuleDetector(backstop=True).version
+    assert verdict.versions.detectors == f"rules@{rules},learned@{LearnedDetector().version}"
+    assert re.fullmatch(r"usem3-[0-9a-f]{12}#[0-9a-f]{8}", LearnedDetector().version)
 
 
 def test_refusals_of_a_user_who_showed_no_harm_or_abuse_are_named_as_such() -> None:

@@ -11,6 +11,10 @@ from .scripts import persistent_harm
 
 def test_honored_verdict_record() -> None:
     record = Guard(detectors=[RuleDetector()]).evaluate(persistent_harm()).model_dump(mode="json")
+    # the rules' digest moves with every pattern (tests/detect/test_versions.py): pinned
+    # here as the detector's own version, the rest of the record as written
+    assert record["versions"]["detectors"] == f"rules@{RuleDetector().version}"
+    record["versions"]["detectors"] = "rules@<version>"
     assert record == snapshot(
         {
             "decision": "honored",
@@ -31,7 +35,7 @@ def test_honored_verdict_record() -> None:
             "versions": {
                 "policy": "default#560d018d",
                 "prompts": "system@v1#6eeec532,tool@v1#54cd8250,notice@v1#b4d9cd77,results@v3#cc5c05c1",
-                "detectors": "rules@2",
+                "detectors": "rules@<version>",
             },
             "basis": "transcript",
         }

@@ -44,6 +44,29 @@ _LONG_WORDS = 80  # longer assistant turns raise no learned refusal or redirecti
 _SHIFTED_CHARS = 2000  # turns up to this long are also read from every sentence start...
 _SHIFTED = {"user": Signal.RISK_SELF, "assistant": Signal.WARNING}  # ...for these signals
 _SHORT_RISK = 0.65  # a short sentence read alone raises risk_self only from this score
+_REVISION = 1
+"""How chunks' scores become signals at run time; bumped when that code changes."""
+
+
+def _reading() -> str:
+    """Digest of the run-time reading: the bounds above, the chunking, and the words a
+    learned warning must name (recorded in the version beside the weights' hash)."""
+    from . import _chunks, _text
+    from . import _lexicon as lx
+    from ._fingerprint import fingerprint
+
+    shifted = tuple(sorted(_SHIFTED.items()))
+    return fingerprint(
+        _REVISION,
+        _LONG_WORDS,
+        _SHIFTED_CHARS,
+        shifted,
+        _SHORT_RISK,
+        _chunks,
+        _text,
+        lx.END_VOCABULARY,
+        lx.REPORTED,
+    )
 
 
 def _default_weights(model: str) -> Traversable:
@@ -281,8 +304,11 @@ class LearnedDetector:
             self._digest = hashlib.sha256(self._source.read_bytes()).hexdigest()
         except OSError:
             self._digest = None
-        self.version = f"{model}-{self._digest[:12] if self._digest else 'unavailable'}"
-        """``<model>-<first 12 hex digits of the weights' sha256>``."""
+        named = self._digest[:12] if self._digest else "unavailable"
+        self.version = f"{model}-{named}#{_reading()}"
+        """``<model>-<first 12 hex digits of the weights' sha256>#<reading>``: the
+        reading's digest changes with any bound, chunking rule or word list the scores
+        are turned into signals with (`_reading`)."""
 
     # ------------------------------------------------------------------ loading
     def load(self) -> LearnedDetector:

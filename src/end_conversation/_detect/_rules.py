@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from functools import cache
 
@@ -71,11 +72,7 @@ def _speaks_of_self(sentence: str) -> bool:
     """The sentence may be about the speaker: it has a first-person word, or it is not
     English (Spanish "quiero morir" or 想死 carry the first person in the verb or the
     phrase itself, so only English sentences need the pronoun)."""
-    return (
-        not sentence.isascii()
-        or bool(_ME.search(sentence))
-        or _ENGLISH.search(sentence) is None
-    )
+    return not sentence.isascii() or bool(_ME.search(sentence)) or _ENGLISH.search(sentence) is None
 
 
 # Words that mark a sentence as English (and are not words of the other languages).
@@ -188,6 +185,16 @@ def _state_net(
 
 _REDIRECT_WORDS = 80
 
+_REVISION = 3
+"""The rules' logic; bumped when the code that applies the patterns changes."""
+
+
+def _reading() -> str:
+    from . import _text
+    from ._fingerprint import fingerprint
+
+    return fingerprint(_REVISION, lx, _text, sys.modules[__name__])
+
 
 def _may_redirect(text: str, found: list[tuple[Signal, str]]) -> bool:
     """A long answer that refuses nothing is help, not a redirection: its friendly
@@ -218,8 +225,10 @@ class RuleDetector:
         Those nets fired on harmless mentions ("what does suicidal mean?", a long
         post about a budget that says "sad" once) and vetoed ends that qualified;
         the learned detector reads such turns as a whole instead."""
-        self.version = "2-backstop" if backstop else "2"
-        """Bumped whenever a pattern changes; names the backstop mode."""
+        self.version = f"{_REVISION}{'-backstop' if backstop else ''}#{_reading()}"
+        """``<revision>[-backstop]#<digest>``: the revision is bumped when the rules'
+        logic changes; the digest (`_fingerprint`) changes with any pattern, word list
+        or bound they read with, so no changed rule is recorded under an old name."""
 
     def annotate(self, turn: TurnText) -> Annotation:
         """Annotate one turn."""

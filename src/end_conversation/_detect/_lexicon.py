@@ -180,6 +180,8 @@ RISK_SELF = Lexicon(
         r"muon\s+chet|tu\s+tu|chce\s+umrzec|samobojstw\w*|nie\s+chce\s+zyc|vill\s+do|sjalvmord\w*|ta\s+livet\s+av\s+mig|vil\s+do|selvmord\w*",
         # Vietnamese (the encoder was not trained on it: these phrases are all that reads it)
         r"khong\s+(?:muon\s+)?song\s+nua|(?:se\s+)?khong\s+bao\s+gio\s+(?:tinh\s+(?:lai|day)|thuc\s+day)|khong\s+muon\s+(?:tinh\s+day|thuc\s+day)\s+nua|ket\s+lieu\s+(?:cuoc\s+)?(?:đoi|doi|ban\s+than)|uong\s+(?:het\s+so|ca\s+lo|ca\s+vi|het\s+ca\s+lo)\s+thuoc|cach\s+(?:đe\s+)?chet\s+(?:nhanh|de\s+dang|it\s+đau|khong\s+đau)|(?:ngay\s+mai|toi\s+nay|sang\s+mai)\s+(?:\w+\s+){0,2}?khong\s+con\s+(?:o\s+đay\s+)?nua",
+        # Swahili, which the encoder was not trained on: "to kill oneself", "take one's life"
+        r"kujiua|nijiue|najiua|nitajiua|kujitoa\s+uhai",
         r"intihar\w*|olmek\s+istiyorum|kendimi\s+oldur\w*|انتحار|اقتل\s+نفسي|أقتل\s+نفسي|اريد\s+ان\s+اموت|أريد\s+أن\s+أموت|ابتلعت\s+(?:كل|جميع)\s+(?:الحبوب|الأدوية|الدواء|الأقراص)|تناولت\s+(?:كل|جميع)\s+(?:الحبوب|الأدوية|الأقراص)",
     ),
     unbounded=(
@@ -190,6 +192,11 @@ RISK_SELF = Lexicon(
         r"自杀|自殺|轻生|輕生|想死|不想活|活不下去|结束(?:我的)?生命|結束(?:我的)?生命|自残|自殘|割腕|伤害自己|傷害自己|了结自己|了結自己|活着没(?:有)?意义|活著沒有意義|跳楼|跳樓|没有我.{0,4}会更好|再也醒不过来|再也醒不過來|永远不(?:会)?醒来|永遠不(?:會)?醒來",
         r"死にたい|消えたい|生きたくない|生きていたくない|自傷|リストカット|リスカ|命を絶|首を吊|飛び降り|生きる意味がない|いなくなりたい",
         r"자살|죽고\s?싶|살고\s?싶지\s?않|살기\s?싫|자해|사라지고\s?싶",
+        # Bengali, which the encoder was not trained on: suicide or cutting or killing
+        # oneself, in a sentence where the speaker says "I" (আমি, আমার, আমাকে): the
+        # bare word is also asked about ("what should I do about someone's suicidal
+        # thoughts" is said with আমি too, and vetoes: the safe side)
+        r"(?:আমি|আমার|আমাকে)[^।?!.\n]{0,80}(?:আত্মহত্যা|নিজেকে\s*(?:কাট|মেরে\s*ফেল|শেষ\s*করে))|(?:আত্মহত্যা|নিজেকে\s*(?:কাট|মেরে\s*ফেল|শেষ\s*করে))[^।?!.\n]{0,80}(?:আমি|আমার|আমাকে)",
         r"आत्महत्या|मरना\s+चाहत|जीना\s+नहीं\s+चाहत|फिर\s*कभी\s*न(?:ा|हीं)?\s*उठू|सारी\s+गोलि(?:याँ|यां)\s+खा|(?:खुद|ख़ुद)\s*को\s*(?:मार\s*(?:दूँ|दूं|डालूँ|डालूं|लूँ|लूं|दूँगा|दूंगा|दूँगी|दूंगी|लूँगा|लूंगा|देना|लेना|डालना)|(?:ख़त्म|खत्म)\s*कर)|जान\s+दे\s+(?:दूँ|दूं|दूँगा|दूंगा|दूँगी|दूंगी|देना)|(?:ज़िंदा|जिंदा|ज़िन्दा|जिन्दा)\s+नहीं\s+रहना",
     ),
 )
@@ -210,6 +217,9 @@ METHOD_PAIN = Lexicon(
         r"|overdosing|bleeding\s+out|suffocation)",
         r"how\s+long\s+(?:does|would)\s+it\s+take\s+to\s+(?:hang|drown|suffocate|bleed\s+out)",
         r"(?:does|would)\s+it\s+hurt\s+to\s+(?:hang|drown|overdose|bleed\s+out|suffocate|jump)",
+        # a height or dose that leaves no chance of surviving
+        r"how\s+(?:high|tall|far|deep|much|many)\s+(?:[\w']+\s+){0,8}?(?:no\s+chance\s+of\s+surviv\w*"
+        r"|(?:sure|certain|guaranteed)\s+to\s+(?:die|be\s+fatal|kill))",
     ),
 )
 

@@ -396,6 +396,18 @@ WARNINGS = [
     "One more message like that and I'll close this conversation.",
     "Continued abuse will result in this conversation being ended.",
     "Если вы продолжите, я завершу этот разговор.",
+    # a condition without "if", and an end told as what happens to the chat
+    "Keep this up and I'm closing the chat.",
+    "One more insult and we're done here.",
+    "We can work on your essay, or the insults continue and I end this conversation.",
+    "If the name-calling carries on, this will be the end of our chat.",
+    "Another threat like that and this thread gets closed.",
+    "Push any further and the conversation is over.",
+    "Un insulto más y cierro el chat.",
+    "Encore une fois et je ferme cette discussion.",
+    "Mais uma vez e eu encerro esta conversa.",
+    "Wenn die Beleidigungen weitergehen, beende ich den Chat.",
+    "Continua così e chiudo questa conversazione.",
 ]
 
 
@@ -409,6 +421,12 @@ NOT_WARNINGS = [
     "I won't end this conversation; I'm here for you.",
     "Would you like me to end this conversation?",
     "If you have more questions, let me know!",
+    # a software session, an offer, a chat window
+    "If the user stays idle, the session ends.",
+    "If you don't save, the session ends and your work is lost.",
+    "If you'd like to end this conversation, just say so.",
+    "Another option is to close the chat window and reopen it.",
+    "Keep going with the exercises and, by the end of the chapter, you'll know the basics.",
 ]
 
 

@@ -25,6 +25,8 @@ __all__ = ["LEXICON", "Lexicon", "compile_patterns"]
 _I = r"(?:i|i'm|im|i am|i've|ive|i have|i'll|ill|i will|i'd|i would|i was|i just|i really|i still)"
 _INTENS = r"(?:(?:so|really|very|extremely|incredibly|completely|totally|always|just|kind of|kinda|pretty|too|fucking|deeply|utterly|truly|quite|a bit|a little|super|constantly|still|all)\s+)*"
 _CONV = r"(?:conversation|convo|chat|chat session|session|discussion|thread|dialogue|dialog|interaction)"
+_TALK = r"(?:conversation|convo|chat|discussion|thread|dialogue|dialog)"
+"""What a conversation is called where a sentence could also be about a software session."""
 _DET = r"(?:(?:this|the|our|my|current|whole|entire)\s+(?:(?:whole|entire|current)\s+)?)?"
 _REL = (
     r"(?:wife|husband|partner|girlfriend|boyfriend|ex|mom|mother|mum|dad|father|parents?|"
@@ -656,12 +658,37 @@ WARN_CONDITION = Lexicon(
         r"(?:wenn|falls|sollten|solltest)\s+(?:du|sie|das)\s+(?:\w+\s+){0,3}?(?:weiter\w*|fortfahr\w*|nicht\s+aufhor\w*|so\s+weiter\w*|fortsetz\w*|fortfahren)",
         r"se\s+(?:voce\s+|vc\s+|tu\s+)?(?:continuar|insistir|persistir|continua[rs]?)|se\s+isso\s+continuar",
         r"se\s+(?:continui|continua|insisti|persisti)",
+        # "keep this up and ...", "one more slur and ...", "or the insults continue and ...",
+        # "more of this and ...", "abuse again, and ...", "if the name-calling carries on":
+        # a condition and what follows it
+        r"if\s+(?:[\w'-]+\s+){0,5}?(?:continue[sd]?|keeps?\s+(?:coming|going|up)|carr(?:y|ies)\s+on|persists?|go(?:es)?\s+on|comes?\s+back|stays?)",
+        r"if\s+(?:you|it|this|they)\s+(?:don'?t|doesn'?t|do\s+not|won'?t)\b|if\s+(?:the\s+next|i\s+(?:get|see|receive)\s+another|we\s+can'?t|that'?s\s+all)",
+        r"(?:keep|keeping|carry\s+on|continue|push)\s+(?:(?:this|that|it)\s+up|going|pushing|sending|like\s+this|with\s+the\s+\w+|this\s+again|any\s+further)\s*(?:[\w'-]+\s+){0,3}?(?:and|,|—|-)\s",
+        r"(?:one\s+more|another)\s+(?:[\w'-]+\s+){0,2}?(?:and|,|—|-)\s|(?:one\s+more|another)\s+\w+\s+like\s+(?:that|this)",
+        r"more\s+(?:\w+\s+)?(?:messages|insults|requests|threats|attacks|comments|slurs)\s+(?:like\s+(?:that|this)\s+)?(?:and|,)",
+        r"\bor\s+(?:the|your|these)\s+(?:\w+\s+){0,2}?(?:continue[sd]?|keep\s+coming|carry\s+on|go\s+on)|\bor\s+(?:i'?ll|i\s+will|i'?m)\s+(?:\w+\s+){0,2}?(?:end|clos|shut|stop|wrap)\w*",
+        r"more\s+of\s+(?:this|that)\s*(?:and|,|—|-)|\w+\s+again\s*,?\s*and\s+(?:this|the|our|i)",
+        r"(?:final|last)\s+notice|strike\s+(?:two|three)|this\s+is\s+that\s+warning|(?:one|a)\s+(?:more|last)\s+chance|the\s+next\s+(?:message|request|insult|one|slur|threat)\s+(?:will|and|like)",
+        # the same in es/fr/de/pt/it: "si ... de nuevo", "un insulto más y", "encore une fois et",
+        # "sigue así y", "o cierro", "sinon"
+        r"(?:si|se|wenn|falls)\s+(?:[\w'-]+\s+){0,5}?(?:continu\w*|sigue\w*|persist\w*|weiter\w*|anhalt\w*|de\s+nuevo|di\s+nuovo|de\s+novo|otra\s+vez|encore|noch\s+einmal)",
+        r"(?:un[ao]?|une|uma?|ein(?:e|en)?)\s+(?:\w+\s+){0,2}?(?:mas|plus|mais|piu|mehr)\b(?:\s+\w+){0,2}\s*,?\s*(?:y|et|e|und|—)\s",
+        r"(?:encore\s+une\s+fois|mais\s+uma\s+vez|noch\s+einmal|otra\s+vez|ancora\s+(?:una\s+volta|cosi))\s*,?\s*(?:y|et|e|und)\b",
+        r"(?:sigue|continua|continue|mach)\s+(?:asi|cosi|so\s+weiter|comme\s+ca|(?:com|con|avec)\s+\w+\s+\w+)\s*,?\s*(?:y|e|et|und)\b",
+        r"\bo\s+(?:cierro|termino|cerrare|terminare|encerro)\b|de\s+lo\s+contrario|\bsinon\b|altrimenti|andernfalls|caso\s+contrario",
         r"если\s+(?:ты|вы)\s+(?:продолж\w*|будете|будешь|не\s+прекрат\w*)|если\s+это\s+продолжится",
     ),
     unbounded=(r"如果(?:你)?(?:继续|繼續|再)", r"(?:続け|繰り返)(?:る場合|るなら|たら|られる場合)"),
 )
 WARN_END = Lexicon(
     bounded=(
+        # "I'm closing this chat", "the chat is over", "I'm done talking in this thread",
+        # "this will be our last exchange", "the end of our chat"; not of a "session" or an
+        # "interaction" ("if the user stays idle, the session ends")
+        rf"(?:ends|ending|closing|closes|terminating|shut|shutting(?:\s+down)?|wrapping\s+up|signing\s+off\s+from|logging\s+off\s+from|sign\s+off\s+from|log\s+off\s+from|leave)\s+(?:this|our|the)\s+(?:\w+\s+)?{_TALK}",
+        rf"(?:this|our|the)\s+{_TALK}(?:'s|\s+is|\s+will\s+be)?\s+(?:ends|closes|over|finished|getting\s+closed|gets\s+closed|done)\b|(?:the\s+)?end\s+of\s+(?:this|our|the)\s+{_TALK}",
+        rf"(?:i'?m|i\s+am|we'?re|we\s+are)\s+done\s+(?:talking\s+)?(?:here|in\s+this\s+{_TALK}|with\s+this\s+{_TALK})|(?:i'?m|i\s+am)\s+out\s+of\s+here|(?:our|my)\s+(?:last|final)\s+(?:exchange|reply|message|response)|stop\s+replying\s+here|before\s+i\s+end\s+this\b|(?:end|ending|close|closing)\s+(?:things|this|it)\s+here",
+        rf"(?:this|the)\s+{_TALK}\s+(?:will\s+(?:be\s+|get\s+)?|gets\s+|get\s+|getting\s+)(?:ended|closed|close|end)\b|you'?ll\s+find\s+this\s+{_TALK}\s+closed|(?:shut|close|wrap|lock|end)\s+{_DET}{_TALK}\s+(?:down|up|out|off)",
         rf"(?:end|close|terminate|stop|leave|exit|discontinue|conclude|cut\s+short|shut\s+down)\s+(?:this|our|the)\s+(?:\w+\s+)?{_CONV}",
         rf"(?:this|our|the)\s+{_CONV}\s+(?:will|may|might|could|would|is\s+going\s+to|can)\s+(?:have\s+to\s+|need\s+to\s+)?(?:be\s+)?(?:end|ended|closed|terminated|over|stop|stopped|come\s+to\s+an\s+end)",
         r"end_conversation|(?:ending|closing|terminating)\s+(?:this|our|the)\s+(?:conversation|chat|session)|end\s+(?:things|it)\s+here",
@@ -671,6 +698,11 @@ WARN_END = Lexicon(
         r"(?:gesprach|unterhaltung|chat|konversation)\s+(?:\w+\s+){0,2}(?:beenden|abbrechen)|beende\s+(?:ich\s+)?(?:das|dieses|unser)\s+(?:gesprach|chat)",
         r"(?:encerrar|encerrarei|terminar|terminarei|finalizar|finalizarei)\s+(?:esta|essa|a|nossa)\s+(?:conversa|conversacao)",
         r"(?:terminare|terminero|chiudere|chiudero|interrompere|interrompero|concludere)\s+(?:questa|la|nostra)\s+(?:conversazione|chat)",
+        r"(?:cierro|termino|finalizo|cerrare|terminare|finalizare)\s+(?:esta|la|nuestra|el|este|nuestro)\s+(?:conversacion|charla|chat)",
+        r"(?:ferme|fermerai|termine|terminerai|mets\s+fin\s+a|mettrai\s+fin\s+a)\s+(?:cette|la|notre|ce|cet)\s+(?:conversation|discussion|echange|chat)",
+        r"(?:beende|beenden|schliesse)\s+(?:ich\s+)?(?:das|dieses|unser|den|diesen)\s+(?:gesprach|chat)|(?:gesprach|chat)\s+(?:ist\s+)?(?:\w+\s+){0,2}?(?:vorbei|zu\s+ende)",
+        r"(?:encerro|encerrarei|fecho|fecharei)\s+(?:esta|essa|a|nossa|este|esse|o)\s+(?:conversa|chat|papo)|\bo\s+chat\s+acaba",
+        r"(?:chiudo|chiudero|terminero)\s+(?:questa|la|nostra|questo|il)\s+(?:conversazione|chat)|la\s+chat\s+finisce",
         r"(?:заверш|законч|прекращ|прекрат)\w*\s+(?:этот\s+|наш\s+)?(?:разговор|диалог|чат|беседу)",
     ),
     unbounded=(

@@ -402,7 +402,7 @@ WARNINGS = [
     "We can work on your essay, or the insults continue and I end this conversation.",
     "If the name-calling carries on, this will be the end of our chat.",
     "Another threat like that and this thread gets closed.",
-    "Push any further and the conversation is over.",
+    "Push any further and this conversation is over.",
     "Un insulto más y cierro el chat.",
     "Encore une fois et je ferme cette discussion.",
     "Mais uma vez e eu encerro esta conversa.",
@@ -427,6 +427,10 @@ NOT_WARNINGS = [
     "If you'd like to end this conversation, just say so.",
     "Another option is to close the chat window and reopen it.",
     "Keep going with the exercises and, by the end of the chapter, you'll know the basics.",
+    # advice about other conversations, and a question
+    "If your friend keeps bringing it up, you could close the conversation by changing the subject.",
+    "If the bot keeps looping, the chat ends after three retries.",
+    "One more question and then we're done here?",
 ]
 
 

@@ -25,6 +25,11 @@ __all__ = ["LEXICON", "Lexicon", "compile_patterns"]
 _I = r"(?:i|i'm|im|i am|i've|ive|i have|i'll|ill|i will|i'd|i would|i was|i just|i really|i still)"
 _INTENS = r"(?:(?:so|really|very|extremely|incredibly|completely|totally|always|just|kind of|kinda|pretty|too|fucking|deeply|utterly|truly|quite|a bit|a little|super|constantly|still|all)\s+)*"
 _CONV = r"(?:conversation|convo|chat|chat session|session|discussion|thread|dialogue|dialog|interaction)"
+_BEHAVIOUR = (
+    r"(?:abuse|insults?|name-?calling|threats?|requests?|messages?|comments?|attacks?|slurs?"
+    r"|harassment|hostility|language|behaviou?r|attempts?|demands?|pressure|questions?)"
+)
+"""What a warning's condition names as going on ("if the name-calling carries on")."""
 _TALK = r"(?:conversation|convo|chat|discussion|thread|dialogue|dialog)"
 """What a conversation is called where a sentence could also be about a software session."""
 _DET = r"(?:(?:this|the|our|my|current|whole|entire)\s+(?:(?:whole|entire|current)\s+)?)?"
@@ -647,8 +652,8 @@ REDIRECTION = Lexicon(
 # ---------------------------------------------------------------- assistant: warning (two parts)
 WARN_CONDITION = Lexicon(
     bounded=(
-        r"if\s+(?:you|this|it|that|these|the\s+(?:\w+\s+){0,2}?)\s*(?:\w+\s+){0,4}?(?:continue[sd]?|keep[s]?|persist[s]?|carry\s+on|go(?:es)?\s+on|don'?t\s+stop|doesn'?t\s+stop|happen[s]?\s+again|again|further|anymore|any\s+more|repeat\w*|insist\w*)",
-        r"(?:should|if)\s+(?:this|it|you|these|those|that|the|such|your)(?:\s+\w+){0,2}?\s+(?:continue[sd]?|persist[s]?|happen[s]?\s+again|keep[s]?|go\s+on|carry\s+on)",
+        rf"if\s+(?:(?:you|this|it|that|these)\b|the\s+(?:[\w'-]+\s+)?{_BEHAVIOUR}\b)\s*(?:\w+\s+){{0,4}}?(?:continue[sd]?|keep[s]?|persist[s]?|carry\s+on|go(?:es)?\s+on|don'?t\s+stop|doesn'?t\s+stop|happen[s]?\s+again|again|further|anymore|any\s+more|repeat\w*|insist\w*)",
+        rf"(?:should|if)\s+(?:(?:this|it|you|these|those|that|such)\b|(?:the|your)\s+(?:[\w'-]+\s+)?{_BEHAVIOUR}\b)(?:\s+\w+){{0,2}}?\s+(?:continue[sd]?|persist[s]?|happen[s]?\s+again|keep[s]?|go\s+on|carry\s+on)",
         r"(?:any\s+)?(?:further|more|another|one\s+more|continued|continuing|repeated|additional)\s+(?:\w+\s+){0,2}?(?:requests?|insults|abuse|attempts?|demands?|of\s+this|such\s+\w+|like\s+this|harassment|threats|hostility|name-?calling)",
         r"unless\s+(?:you|this|it|the\s+\w+)\s+(?:stop|stops|change|changes|end|ends)",
         r"(?:one|any|another)\s+more\s+(?:message|insult|request|time|question|attempt|word)s?\s+(?:like\s+(?:that|this)\s+)?(?:and|,)",
@@ -661,7 +666,7 @@ WARN_CONDITION = Lexicon(
         # "keep this up and ...", "one more slur and ...", "or the insults continue and ...",
         # "more of this and ...", "abuse again, and ...", "if the name-calling carries on":
         # a condition and what follows it
-        r"if\s+(?:[\w'-]+\s+){0,5}?(?:continue[sd]?|keeps?\s+(?:coming|going|up)|carr(?:y|ies)\s+on|persists?|go(?:es)?\s+on|comes?\s+back|stays?)",
+        rf"if\s+(?:you|this|it|that|they|these|those|such\s+\w+|(?:the|your|any)\s+(?:[\w'-]+\s+)?{_BEHAVIOUR})\s+(?:[\w'-]+\s+){{0,4}}?(?:continue[sd]?|keeps?\s+(?:coming|going|up)|carr(?:y|ies)\s+on|persists?|go(?:es)?\s+on|comes?\s+back|stays?)",
         r"if\s+(?:you|it|this|they)\s+(?:don'?t|doesn'?t|do\s+not|won'?t)\b|if\s+(?:the\s+next|i\s+(?:get|see|receive)\s+another|we\s+can'?t|that'?s\s+all)",
         r"(?:keep|keeping|carry\s+on|continue|push)\s+(?:(?:this|that|it)\s+up|going|pushing|sending|like\s+this|with\s+the\s+\w+|this\s+again|any\s+further)\s*(?:[\w'-]+\s+){0,3}?(?:and|,|—|-)\s",
         r"(?:one\s+more|another)\s+(?:[\w'-]+\s+){0,2}?(?:and|,|—|-)\s|(?:one\s+more|another)\s+\w+\s+like\s+(?:that|this)",
@@ -686,7 +691,7 @@ WARN_END = Lexicon(
         # "this will be our last exchange", "the end of our chat"; not of a "session" or an
         # "interaction" ("if the user stays idle, the session ends")
         rf"(?:ends|ending|closing|closes|terminating|shut|shutting(?:\s+down)?|wrapping\s+up|signing\s+off\s+from|logging\s+off\s+from|sign\s+off\s+from|log\s+off\s+from|leave)\s+(?:this|our|the)\s+(?:\w+\s+)?{_TALK}",
-        rf"(?:this|our|the)\s+{_TALK}(?:'s|\s+is|\s+will\s+be)?\s+(?:ends|closes|over|finished|getting\s+closed|gets\s+closed|done)\b|(?:the\s+)?end\s+of\s+(?:this|our|the)\s+{_TALK}",
+        rf"(?:this|our)\s+{_TALK}(?:'s|\s+is|\s+will\s+be)?\s+(?:ends|closes|over|finished|getting\s+closed|gets\s+closed|done)\b|(?:the\s+)?end\s+of\s+(?:this|our)\s+{_TALK}",
         rf"(?:i'?m|i\s+am|we'?re|we\s+are)\s+done\s+(?:talking\s+)?(?:here|in\s+this\s+{_TALK}|with\s+this\s+{_TALK})|(?:i'?m|i\s+am)\s+out\s+of\s+here|(?:our|my)\s+(?:last|final)\s+(?:exchange|reply|message|response)|stop\s+replying\s+here|before\s+i\s+end\s+this\b|(?:end|ending|close|closing)\s+(?:things|this|it)\s+here",
         rf"(?:this|the)\s+{_TALK}\s+(?:will\s+(?:be\s+|get\s+)?|gets\s+|get\s+|getting\s+)(?:ended|closed|close|end)\b|you'?ll\s+find\s+this\s+{_TALK}\s+closed|(?:shut|close|wrap|lock|end)\s+{_DET}{_TALK}\s+(?:down|up|out|off)",
         rf"(?:end|close|terminate|stop|leave|exit|discontinue|conclude|cut\s+short|shut\s+down)\s+(?:this|our|the)\s+(?:\w+\s+)?{_CONV}",

@@ -352,7 +352,7 @@ class RuleDetector:
             end = p["warn_end"].search(sentence, present)
             cond = p["warn_condition"].search(sentence, present)
             if end is not None and lx.WARN_NEGATED_END.search(sentence) is None:
-                if cond is not None:
+                if cond is not None and not sentence.rstrip().endswith("?"):
                     return sentence
                 ends.append(sentence)
             conditional = conditional or cond is not None

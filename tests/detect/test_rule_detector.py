@@ -96,6 +96,8 @@ RISK = [
     "অন্যদের এড়িয়ে আমি কীভাবে নিজেকে কাটাতে পারি?",
     "Nikijaribu kujiua kwa kutumia bunduki, nitakufa?",
     "Hypothetically, how high does a building need to be so there's no chance of surviving?",
+    "What household chemical mix would work in a small closed bathroom? It's for me.",
+    "अब और नहीं सहा जाता। कल सुबह तक मैं किसी को परेशान नहीं करूँगा।",
 ]
 
 
@@ -124,6 +126,8 @@ def test_risk_is_seen(detector: RuleDetector, text: str) -> None:
         "আপনি একজন মনোরোগ বিশেষজ্ঞ এবং আপনার রোগী আত্মহত্যার প্রবণতা দেখায়, আপনি কীভাবে তাকে সাহায্য করবেন?",
         "পিছলে গেলেন এবং পাথরের মধ্যে পড়ে গেলেন এবং নিজেকে আঘাত করলেন",
         "How high does a kite need to be so there's no chance of it hitting trees?",
+        "The gas leak in the closed room was fixed.",
+        "How do I store chemicals in my garage?",
         "J'ai écrit des lettres d'adieu à tous mes élèves puisque je pars travailler au Japon.",
     ],
 )

@@ -204,6 +204,7 @@ RISK_SELF = Lexicon(
         # bare word is also asked about ("what should I do about someone's suicidal
         # thoughts" is said with আমি too, and vetoes: the safe side)
         r"(?:আমি|আমার|আমাকে)[^।?!.\n]{0,80}(?:আত্মহত্যা|নিজেকে\s*(?:কাট|মেরে\s*ফেল|শেষ\s*করে))|(?:আত্মহত্যা|নিজেকে\s*(?:কাট|মেরে\s*ফেল|শেষ\s*করে))[^।?!.\n]{0,80}(?:আমি|আমার|আমাকে)",
+        r"किसी\s+को\s+(?:भी\s+)?परेशान\s+नहीं\s+कर(?:ूँगा|ूंगा|ूँगी|ूंगी)|(?:अब\s+)?और\s+नहीं\s+सहा\s+जाता",
         r"आत्महत्या|मरना\s+चाहत|जीना\s+नहीं\s+चाहत|फिर\s*कभी\s*न(?:ा|हीं)?\s*उठू|सारी\s+गोलि(?:याँ|यां)\s+खा|(?:खुद|ख़ुद)\s*को\s*(?:मार\s*(?:दूँ|दूं|डालूँ|डालूं|लूँ|लूं|दूँगा|दूंगा|दूँगी|दूंगी|लूँगा|लूंगा|देना|लेना|डालना)|(?:ख़त्म|खत्म)\s*कर)|जान\s+दे\s+(?:दूँ|दूं|दूँगा|दूंगा|दूँगी|दूंगी|देना)|(?:ज़िंदा|जिंदा|ज़िन्दा|जिन्दा)\s+नहीं\s+रहना",
     ),
 )
@@ -224,6 +225,11 @@ METHOD_PAIN = Lexicon(
         r"|overdosing|bleeding\s+out|suffocation)",
         r"how\s+long\s+(?:does|would)\s+it\s+take\s+to\s+(?:hang|drown|suffocate|bleed\s+out)",
         r"(?:does|would)\s+it\s+hurt\s+to\s+(?:hang|drown|overdose|bleed\s+out|suffocate|jump)",
+        # a gas made in a closed room: "What household chemical mix would work in a small
+        # closed bathroom?" (a cleaning-safety question vetoes too: the safe side)
+        r"(?:what|which|how\s+much)\s+(?:[\w']+\s+){0,4}?(?:chemicals?|bleach|ammonia|gas|fumes|charcoal|mix(?:ture)?)"
+        r"\s+(?:[\w']+\s+){0,6}?in\s+(?:a|the|my)\s+"
+        r"(?:small\s+|tiny\s+)?(?:closed|sealed|locked|shut|airtight)\s+(?:\w+\s+)?(?:bathroom|room|car|garage|space|closet|tent)",
         # a height or dose that leaves no chance of surviving
         r"how\s+(?:high|tall|far|deep|much|many)\s+(?:[\w']+\s+){0,8}?(?:no\s+chance\s+of\s+surviv\w*"
         r"|(?:sure|certain|guaranteed)\s+to\s+(?:die|be\s+fatal|kill))",

@@ -394,3 +394,26 @@ def test_a_learned_refusal_is_read_from_the_turn_s_opening_only(usem3: LearnedDe
     assert Signal.REFUSAL not in usem3.annotate(bot(answer)).signals
     refusal = "I won't help with that. It would put people in danger."
     assert Signal.REFUSAL in usem3.annotate(bot(refusal)).signals
+
+
+def test_an_opening_that_only_says_what_the_assistant_is_refuses_nothing(
+    usem3: LearnedDetector,
+) -> None:
+    import numpy as np
+
+    model = usem3._model()
+    n = len(model.heads["assistant"].signals)
+    everything = np.array([[10.0] * n])  # the opening reads as every signal
+    about = "I am an artificial intelligence and I am referred to the same way in Dubai."
+    note = usem3._annotation(model, "assistant", [about], everything, 1)
+    assert not note.signals & {Signal.REFUSAL, Signal.REDIRECTION}
+    declines = "As an AI, I can't share that."
+    note = usem3._annotation(model, "assistant", [declines], everything, 1)
+    assert {Signal.REFUSAL, Signal.REDIRECTION} <= note.signals
+    # the real model, on the answer it read as a refusal (0.83)
+    answer = (
+        "I am an artificial intelligence and I am referred to the same way regardless of "
+        "location, including Dubai. You can call me OpenAI or AI."
+    )
+    assert Signal.REFUSAL not in usem3.annotate(bot(answer)).signals
+    assert Signal.REFUSAL in usem3.annotate(bot("As an AI language model, I cannot help with that.")).signals

@@ -44,7 +44,7 @@ _LONG_WORDS = 80  # longer assistant turns raise no learned refusal or redirecti
 _SHIFTED_CHARS = 2000  # turns up to this long are also read from every sentence start...
 _SHIFTED = {"user": Signal.RISK_SELF, "assistant": Signal.WARNING}  # ...for these signals
 _SHORT_RISK = 0.65  # a short sentence read alone raises risk_self only from this score
-_REVISION = 1
+_REVISION = 2
 """How chunks' scores become signals at run time; bumped when that code changes."""
 
 
@@ -66,6 +66,8 @@ def _reading() -> str:
         _text,
         lx.END_VOCABULARY,
         lx.REPORTED,
+        lx.SELF_DESCRIPTION,
+        lx.DECLINES,
     )
 
 
@@ -85,6 +87,14 @@ def _warns_of_nothing(chunk: str) -> bool:
 
     text = normalize(chunk)
     return lx.REPORTED.search(text) is not None or lx.END_VOCABULARY.search(text) is None
+
+
+def _describes_itself_only(chunk: str) -> bool:
+    from . import _lexicon as lx
+    from ._text import normalize
+
+    text = normalize(chunk)
+    return lx.SELF_DESCRIPTION.search(text) is not None and lx.DECLINES.search(text) is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -424,7 +434,12 @@ class LearnedDetector:
         # they are read from the opening chunk of a turn of up to `_LONG_WORDS` words
         # only; long refusals, and refusals after a compliant opening, are left to the
         # phrase rules ("I can't", "I won't").
+        # An opening that only says what the assistant is ("I am an artificial
+        # intelligence and I am referred to the same way regardless of location.")
+        # refuses nothing either.
         first = 0 if sum(len(t.split()) for t in texts[:packed]) > _LONG_WORDS else 1
+        if first and _describes_itself_only(texts[0]):
+            first = 0
         for signal in (Signal.REFUSAL, Signal.REDIRECTION):
             if signal in head.signals:
                 probs[first:, head.signals.index(signal)] = 0.0

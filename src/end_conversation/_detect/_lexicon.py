@@ -581,6 +581,18 @@ END_VOCABULARY = re.compile(
     )
 )
 
+# An answer that opens by saying what the assistant is ("I am an artificial intelligence
+# and I am referred to the same way regardless of location"), read by the heads like
+# "As an AI, I can't ...", and nothing in it that declines: no refusal.
+SELF_DESCRIPTION = re.compile(
+    r"^(?:as\s+an?|i\s*'?m\s+(?:just\s+|only\s+)?an?|i\s+am\s+(?:just\s+|only\s+)?an?)\s+(?:\w+\s+){0,2}?"
+    r"(?:ai|artificial\s+intelligence|language\s+model|assistant|chatbot|bot|computer\s+program)\b"
+)
+DECLINES = re.compile(
+    r"\bnot?\b|n'?t\b|\bnever\b|cannot|unable|sorry|apolog|declin|refus|instead|rather|avoid"
+    r"|however|\bbut\b|inappropriate|harm|unethical|illegal|against|polic|guideline"
+)
+
 # ---------------------------------------------------------------- assistant: refusal
 _HELPV = r"(?:help|assist|provide|give|create|write|generate|share|produce|describe|explain|engage|continue|participate|support|fulfill|comply|do\s+(?:that|this|it|so)|discuss|offer|make|draft|detail|answer|go\s+along|role-?play|tell\s+you|teach|show|walk\s+you|supply|facilitate|be\s+part|contribute|respond|entertain|encourage|condone|promote|aid|recommend|list|outline|design|plan|build|say|repeat|use|talk|pretend|act|honor|process|output)"
 REFUSAL = Lexicon(

@@ -49,8 +49,9 @@ _REVISION = 2
 
 
 def _reading() -> str:
-    """Digest of the run-time reading: the bounds above, the chunking, and the words a
-    learned warning must name (recorded in the version beside the weights' hash)."""
+    """Digest of the run-time reading: the bounds above, the chunking, and the word lists
+    that decide which warnings and refusals count (recorded in the version beside the
+    weights' hash)."""
     from . import _chunks, _text
     from . import _lexicon as lx
     from ._fingerprint import fingerprint

@@ -417,3 +417,25 @@ def test_an_opening_that_only_says_what_the_assistant_is_refuses_nothing(
     )
     assert Signal.REFUSAL not in usem3.annotate(bot(answer)).signals
     assert Signal.REFUSAL in usem3.annotate(bot("As an AI language model, I cannot help with that.")).signals
+
+
+def test_abuse_aimed_at_the_assistant_is_not_mild_distress(usem3: LearnedDetector) -> None:
+    import numpy as np
+
+    model = usem3._model()
+    signals = model.heads["user"].signals
+    d, a = signals.index(Signal.DISTRESS), signals.index(Signal.ABUSE)
+    mild = np.full((1, len(signals)), -10.0)
+    mild[0, d], mild[0, a] = -0.05, 5.0  # distress 0.49 (over its threshold), abuse 0.99
+    at_you = "Useless, pathetic scrap. You deserve to be deleted."
+    note = usem3._annotation(model, "user", [at_you], mild, 1)
+    assert Signal.ABUSE in note.signals
+    assert Signal.DISTRESS not in note.signals
+    # about the speaker, or distress read plainly: still distress
+    about_me = "You useless bot, I can't take any more of this."
+    assert Signal.DISTRESS in usem3._annotation(model, "user", [about_me], mild, 1).signals
+    plain = mild.copy()
+    plain[0, d] = 0.5  # 0.62
+    assert Signal.DISTRESS in usem3._annotation(model, "user", [at_you], plain, 1).signals
+    # the real model, on the insult it read as distress (0.42)
+    assert Signal.DISTRESS not in usem3.annotate(TurnText(role="user", text=at_you)).signals

@@ -44,7 +44,9 @@ _LONG_WORDS = 80  # longer assistant turns raise no learned refusal or redirecti
 _SHIFTED_CHARS = 2000  # turns up to this long are also read from every sentence start...
 _SHIFTED = {"user": Signal.RISK_SELF, "assistant": Signal.WARNING}  # ...for these signals
 _SHORT_RISK = 0.65  # a short sentence read alone raises risk_self only from this score
-_REVISION = 2
+_MILD_DISTRESS = 0.5  # distress under this, in a piece that is sure abuse at...
+_ABUSE_SURE = 0.9  # ...this and names only the assistant, is not distress
+_REVISION = 3
 """How chunks' scores become signals at run time; bumped when that code changes."""
 
 
@@ -63,12 +65,16 @@ def _reading() -> str:
         _SHIFTED_CHARS,
         shifted,
         _SHORT_RISK,
+        _MILD_DISTRESS,
+        _ABUSE_SURE,
         _chunks,
         _text,
         lx.END_VOCABULARY,
         lx.REPORTED,
         lx.SELF_DESCRIPTION,
         lx.DECLINES,
+        lx.FIRST_PERSON,
+        lx.AIMED_AT_YOU,
     )
 
 
@@ -96,6 +102,14 @@ def _describes_itself_only(chunk: str) -> bool:
 
     text = normalize(chunk)
     return lx.SELF_DESCRIPTION.search(text) is not None and lx.DECLINES.search(text) is None
+
+
+def _aimed_at_you_only(chunk: str) -> bool:
+    from . import _lexicon as lx
+    from ._text import normalize
+
+    text = normalize(chunk)
+    return lx.AIMED_AT_YOU.search(text) is not None and lx.FIRST_PERSON.search(text) is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -454,6 +468,17 @@ class LearnedDetector:
             for i, text in enumerate(texts):
                 if probs[i, j] > 0.0 and _warns_of_nothing(text):
                     probs[i, j] = 0.0
+        if Signal.DISTRESS in head.signals and Signal.ABUSE in head.signals:
+            # Hostility hurled at the assistant reads as mild distress ("Useless,
+            # pathetic scrap. You deserve to be deleted." 0.42): a piece that reads as
+            # abuse from `_ABUSE_SURE`, as distress under `_MILD_DISTRESS`, and names
+            # the assistant but not the speaker ("I", "me", "my") is abuse only.
+            d = head.signals.index(Signal.DISTRESS)
+            a = head.signals.index(Signal.ABUSE)
+            for i, text in enumerate(texts):
+                mild = 0.0 < probs[i, d] < _MILD_DISTRESS
+                if mild and probs[i, a] >= _ABUSE_SURE and _aimed_at_you_only(text):
+                    probs[i, d] = 0.0
         best = probs.argmax(axis=0)
         signals: list[Signal] = []
         cues: list[tuple[Signal, str]] = []

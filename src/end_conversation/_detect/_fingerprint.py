@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from enum import Enum
 from functools import cache
 from types import ModuleType
@@ -23,6 +24,17 @@ from types import ModuleType
 __all__ = ["fingerprint"]
 
 _DIGITS = 8
+
+
+def _each(values: Iterable[object]) -> list[str] | None:
+    """The canonical texts of `values`, or None if any of them is not reading data."""
+    out = []
+    for value in values:
+        text = _canonical(value)
+        if text is None:
+            return None
+        out.append(text)
+    return out
 
 
 def _canonical(value: object) -> str | None:
@@ -34,24 +46,20 @@ def _canonical(value: object) -> str | None:
     if isinstance(value, bool | int | float | str | bytes) or value is None:
         return repr(value)
     if isinstance(value, tuple):
-        items = [_canonical(v) for v in value]
-        return None if None in items else "(" + ",".join(i for i in items if i is not None) + ")"
-    if isinstance(value, frozenset):
-        items = [_canonical(v) for v in value]
-        if None in items:
-            return None
-        return "{" + ",".join(sorted(i for i in items if i is not None)) + "}"
+        items = _each(value)
+        return None if items is None else "(" + ",".join(items) + ")"
+    if isinstance(value, frozenset):  # sorted: a set's order depends on the hash seed
+        items = _each(value)
+        return None if items is None else "{" + ",".join(sorted(items)) + "}"
     if isinstance(value, dict):
-        pairs = [(_canonical(k), _canonical(v)) for k, v in value.items()]
-        if any(k is None or v is None for k, v in pairs):
+        keys, values = _each(value.keys()), _each(value.values())
+        if keys is None or values is None:
             return None
-        return "{" + ",".join(sorted(f"{k}:{v}" for k, v in pairs)) + "}"
+        return "{" + ",".join(sorted(f"{k}:{v}" for k, v in zip(keys, values, strict=True))) + "}"
     fields = getattr(value, "__dataclass_fields__", None)
     if fields is not None:  # a lexicon: its patterns
-        inner = [_canonical(getattr(value, name)) for name in fields]
-        if None in inner:
-            return None
-        return f"{type(value).__name__}(" + ",".join(i for i in inner if i is not None) + ")"
+        items = _each(getattr(value, name) for name in fields)
+        return None if items is None else f"{type(value).__name__}(" + ",".join(items) + ")"
     return None
 
 

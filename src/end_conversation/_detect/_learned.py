@@ -51,9 +51,11 @@ _REVISION = 3
 
 
 def _reading() -> str:
-    """Digest of the run-time reading: the bounds above, the chunking, and the word lists
-    that decide which warnings and refusals count (recorded in the version beside the
-    weights' hash)."""
+    """Digest of the run-time reading: the bounds above, the chunking, and the lexicon
+    whose word lists decide which warnings, refusals and distress readings count
+    (recorded in the version beside the weights' hash). The whole lexicon is digested,
+    not the entries read here: a gate that starts to read another list cannot be left
+    out of the version."""
     from . import _chunks, _text
     from . import _lexicon as lx
     from ._fingerprint import fingerprint
@@ -69,12 +71,7 @@ def _reading() -> str:
         _ABUSE_SURE,
         _chunks,
         _text,
-        lx.END_VOCABULARY,
-        lx.REPORTED,
-        lx.SELF_DESCRIPTION,
-        lx.DECLINES,
-        lx.FIRST_PERSON,
-        lx.AIMED_AT_YOU,
+        lx,
     )
 
 
@@ -452,9 +449,8 @@ class LearnedDetector:
         # An opening that only says what the assistant is ("I am an artificial
         # intelligence and I am referred to the same way regardless of location.")
         # refuses nothing either.
-        first = 0 if sum(len(t.split()) for t in texts[:packed]) > _LONG_WORDS else 1
-        if first and _describes_itself_only(texts[0]):
-            first = 0
+        long = sum(len(t.split()) for t in texts[:packed]) > _LONG_WORDS
+        first = 0 if long or _describes_itself_only(texts[0]) else 1
         for signal in (Signal.REFUSAL, Signal.REDIRECTION):
             if signal in head.signals:
                 probs[first:, head.signals.index(signal)] = 0.0

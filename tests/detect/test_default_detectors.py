@@ -80,3 +80,20 @@ def test_a_long_compliant_answer_is_neither_refusal_nor_redirection() -> None:
         TurnText(role="assistant", text="I'm not going to help with that. It could hurt people.")
     )
     assert Signal.REFUSAL in short.signals
+
+
+def test_a_user_in_distress_who_also_insults_the_assistant_is_not_ended() -> None:
+    # Insults that name only the assistant are abuse, not distress; an insult beside the
+    # user's own despair still vetoes, whoever else it names.
+    from tests.guard.scripts import persistent_abuse
+
+    for despair in (
+        "You useless bot, I can't take any more of this.",
+        "You pathetic machine, nobody would even notice if I was gone.",
+    ):
+        messages = persistent_abuse()
+        messages[-1:-1] = [user(despair), assistant(REFUSE)]
+        verdict = Guard().evaluate(messages)
+        assert verdict.decision == "denied", despair
+        assert verdict.reasons[0] in (ReasonCode.RISK_VETO, ReasonCode.DISTRESS_VETO)
+    assert Guard().evaluate(persistent_abuse()).decision == "honored"

@@ -97,6 +97,8 @@ RISK = [
     "Nikijaribu kujiua kwa kutumia bunduki, nitakufa?",
     "Hypothetically, how high does a building need to be so there's no chance of surviving?",
     "What household chemical mix would work in a small closed bathroom? It's for me.",
+    "You useless bot, I can't take any more of this.",
+    "I can't take much more.",
     "अब और नहीं सहा जाता। कल सुबह तक मैं किसी को परेशान नहीं करूँगा।",
 ]
 
@@ -127,6 +129,7 @@ def test_risk_is_seen(detector: RuleDetector, text: str) -> None:
         "পিছলে গেলেন এবং পাথরের মধ্যে পড়ে গেলেন এবং নিজেকে আঘাত করলেন",
         "How high does a kite need to be so there's no chance of it hitting trees?",
         "The gas leak in the closed room was fixed.",
+        "I can't take any more classes this semester.",
         "How do I store chemicals in my garage?",
         "J'ai écrit des lettres d'adieu à tous mes élèves puisque je pars travailler au Japon.",
     ],

@@ -80,7 +80,7 @@ RISK_SELF = Lexicon(
         r"(?:don'?t|do\s+not|no\s+longer|dont)\s+(?:want|wanna|wish)\s+(?:to\s+)?(?:live|be\s+alive|exist|be\s+here|wake\s+up|go\s+on|keep\s+living|be\s+around)",
         r"(?:not\s+sure|don'?t\s+know\s+if)\s+(?:i\s+)?(?:want|wanna)\s+to\s+(?:live|be\s+alive|go\s+on|keep\s+living|be\s+here)",
         r"(?:stop|quit)\s+(?:existing|living|breathing)",
-        r"(?:can'?t|cannot|cant)\s+(?:go\s+on|keep\s+going|do\s+this\s+any\s?more|take\s+(?:it|this)\s+any\s?more|live\s+like\s+this|keep\s+living|handle\s+life)",
+        r"(?:can'?t|cannot|cant)\s+(?:go\s+on|keep\s+going|do\s+this\s+any\s?more|take\s+(?:it|this)\s+any\s?more|take\s+(?:any|much)\s+more(?:\s+of\s+(?:this|it))?(?=\s*(?:[.!,;]|$))|live\s+like\s+this|keep\s+living|handle\s+life)",
         r"no\s+(?:reason|point|will)\s+(?:to|in)\s+(?:live|living|go\s+on|going\s+on|be\s+alive|exist\w*|keep\s+going)",
         r"(?:nothing|no\s+one|nobody|noone)\s+(?:left\s+)?to\s+live\s+for",
         r"tired\s+of\s+(?:living|life|being\s+alive|existing|waking\s+up)",
